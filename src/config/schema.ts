@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Every option, declared once: type, range and default here; its environment name
+ * comes from {@link envNameFor}. Flags and config-file keys use the same names, so
+ * `--connect-timeout-ms`, `{"connectTimeoutMs": …}` and STOCK_CRAWLER_CONNECT_TIMEOUT_MS
+ * are one option. Units are in the names (…Ms, …Bytes).
+ */
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const bool = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const lowered = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(lowered)) return false;
+  return value;
+}, z.boolean());
+
+const mirrorEntry = z.union([z.string(), z.object({ name: z.string().optional(), url: z.string() })]);
+
+export const configSchema = z.object({
+  databaseUrl: z.string().min(1).optional().describe('PostgreSQL URL; without it an embedded database is used'),
+  dataDir: z.string().min(1).default('./.stock-crawler/db').describe('directory of the embedded database'),
+  brokers: z
+    .union([z.string(), z.array(mirrorEntry)])
+    .optional()
+    .describe('mirrors: comma-separated base URLs, each optionally name=url (default: the eight known mirrors)'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level (logs go to stderr)'),
+  quiet: bool.default(false).describe('no progress output; warnings and errors only'),
+  series: z.string().regex(/^[A-Za-z0-9]{1,3}$/, 'one to three letters or digits').default('A').describe('djbcd series `b` (A = adjusted daily)'),
+  barCount: int(1, 10_000).default(2880).describe('djbcd `c`: the most bars asked for'),
+  userAgent: z.string().min(1).optional().describe('User-Agent sent to the mirrors (default: a current desktop browser)'),
+  connectTimeoutMs: int(100, 120_000).default(5_000).describe('connect timeout per attempt'),
+  headersTimeoutMs: int(100, 300_000).default(15_000).describe('time to response headers per attempt'),
+  bodyTimeoutMs: int(100, 300_000).default(15_000).describe('idle time between body chunks per attempt'),
+  attemptTimeoutMs: int(100, 600_000).default(20_000).describe('whole-attempt time limit'),
+  symbolDeadlineMs: int(1_000, 3_600_000).default(90_000).describe('time limit for one symbol, all attempts included'),
+  maxBodyBytes: int(1_024, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('largest response body accepted'),
+  connectionsPerMirror: int(1, 64).default(2).describe('keep-alive connections per mirror origin'),
+  mirrorsPerRound: int(1, 16).default(3).describe('different mirrors tried per round'),
+  maxRounds: int(1, 10).default(3).describe('rounds per symbol'),
+  maxAttempts: int(1, 50).default(8).describe('attempts per symbol across all rounds'),
+  backoffBaseMs: int(0, 600_000).default(1_000).describe('first backoff between rounds (doubling, full jitter)'),
+  backoffMaxMs: int(0, 600_000).default(30_000).describe('largest backoff between rounds'),
+  retryAfterMaxMs: int(0, 3_600_000).default(60_000).describe('longest Retry-After honoured'),
+  parserThreads: int(1, 64).optional().describe('parser worker threads (default: the number of cores, at most 4)'),
+  timeZone: z.string().min(1).default('Asia/Taipei').describe('time zone of the trading calendar'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
+
+/** Keys whose values are never printed or logged as they are. */
+export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['databaseUrl']);
+
+const ENV_OVERRIDES: Partial<Record<ConfigKey, string>> = {
+  databaseUrl: 'DATABASE_URL',
+  brokers: 'BROKER_URLS',
+};
+
+/** `connectTimeoutMs` → `STOCK_CRAWLER_CONNECT_TIMEOUT_MS`; a few keep their well-known names. */
+export function envNameFor(key: ConfigKey): string {
+  return ENV_OVERRIDES[key] ?? `STOCK_CRAWLER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
