@@ -1,0 +1,97 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { CrawlerError, FormatError } from '../errors.js';
+import type { DailySeries } from './daily-series.js';
+import { parseDjbcd } from './parse-djbcd.js';
+import type { ParseTask, ParseTaskResult } from './parse-worker.js';
+
+/** Parses djbcd payloads; see {@link createParserPool} and {@link createInlineParser}. */
+export interface Parser {
+  /**
+   * Parses one payload. Rejects with a {@link FormatError} for a bad payload.
+   * A pool parser takes ownership of `bytes`: unless it is a view on part of a larger
+   * or shared buffer (then it is copied), its buffer is transferred to the worker and
+   * ends up detached (length 0). Do not read `bytes` after the call.
+   */
+  parse(bytes: Uint8Array, charset?: string): Promise<DailySeries>;
+  /** Releases the threads, if any. Pending and later parses are rejected. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link createParserPool}. */
+export interface ParserPoolOptions {
+  /** Worker threads; default: available cores, at least 1, at most 4. */
+  threads?: number;
+  /** How long an idle worker lives before it exits, in ms; default 2,000. */
+  idleTimeoutMs?: number;
+}
+
+const MAX_DEFAULT_THREADS = 4;
+
+/**
+ * Starts a Piscina pool of parse workers. Create one per process and `close()` it
+ * in a `finally`. Workers start on demand and exit when idle, so an idle pool
+ * never keeps the process alive.
+ */
+export function createParserPool(options: ParserPoolOptions = {}): Parser {
+  const threads = options.threads ?? Math.min(MAX_DEFAULT_THREADS, Math.max(1, availableParallelism()));
+  const pool = new Piscina<ParseTask, ParseTaskResult>({
+    ...workerEntry(),
+    minThreads: 0,
+    maxThreads: Math.max(1, threads),
+    idleTimeout: options.idleTimeoutMs ?? 2_000,
+  });
+  let closed = false;
+  return {
+    async parse(bytes, charset) {
+      // Piscina would quietly start new workers after destroy(): a late parse is a bug.
+      if (closed) throw new CrawlerError('E_INTERNAL', 'the parser pool is closed');
+      const owned = ownedBytes(bytes);
+      const task: ParseTask = charset === undefined ? { bytes: owned } : { bytes: owned, charset };
+      const result = await pool.run(task, { transferList: [owned.buffer as ArrayBuffer] });
+      if (!result.ok) {
+        const { reason, message, section, excerpt } = result.error;
+        throw new FormatError(reason, message, section === undefined ? { excerpt } : { section, excerpt });
+      }
+      return { count: result.count, sections: result.sections, values: result.values };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.destroy();
+    },
+  };
+}
+
+/** A {@link Parser} on the calling thread: for tiny runs, and to compare in benchmarks. */
+export function createInlineParser(): Parser {
+  return {
+    parse: async (bytes, charset) => parseDjbcd(bytes, charset === undefined ? {} : { charset }),
+    close: async () => {},
+  };
+}
+
+/**
+ * The worker file next to this module: `parse-worker.js` in the build; under vitest
+ * or tsx this module is a `.ts` file, and the worker then needs tsx loaded too.
+ */
+function workerEntry(): { filename: string; execArgv?: string[] } {
+  if (import.meta.url.endsWith('.ts')) {
+    // Started through tsx (`--import tsx`, or the `tsx` CLI's loader paths): workers inherit it.
+    const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
+    const execArgv = hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
+    return { filename: new URL('./parse-worker.ts', import.meta.url).href, execArgv };
+  }
+  return { filename: new URL('./parse-worker.js', import.meta.url).href };
+}
+
+/**
+ * The bytes in a buffer of their own, so transferring it detaches nothing else:
+ * a view on part of a larger buffer (Node's pooled Buffers) or on shared memory is copied.
+ */
+function ownedBytes(bytes: Uint8Array): Uint8Array {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  if (whole && bytes.buffer instanceof ArrayBuffer) return bytes;
+  // Not bytes.slice(): on a Buffer that is a view, not a copy.
+  return new Uint8Array(bytes);
+}
