@@ -1,0 +1,148 @@
+/** Limits of the failover for one symbol. */
+export interface RetryPolicy {
+  /** Different mirrors tried per round. */
+  mirrorsPerRound: number;
+  maxRounds: number;
+  /** Attempts per symbol, all rounds together. */
+  maxAttempts: number;
+  /** Backoff between rounds: full jitter over min(max, base · 2^(round−1)). */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A longer Retry-After drops that mirror for the symbol instead of waiting for it. */
+  retryAfterMaxMs: number;
+  /** No attempt or wait reaches past this, counted from the symbol's first attempt. */
+  symbolDeadlineMs: number;
+}
+
+/** 3 mirrors × 3 rounds, at most 8 attempts, 1 s → 30 s backoff, Retry-After ≤ 60 s, 90 s per symbol. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  mirrorsPerRound: 3,
+  maxRounds: 3,
+  maxAttempts: 8,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 30_000,
+  retryAfterMaxMs: 60_000,
+  symbolDeadlineMs: 90_000,
+});
+
+/** How an attempt ended, as far as failover cares. */
+export type AttemptOutcome =
+  | { kind: 'ok' }
+  | { kind: 'transient'; retryAfterMs?: number | undefined }
+  /** The mirror will not serve this symbol (e.g. 404): never asked again for it. */
+  | { kind: 'permanent' };
+
+/** One finished attempt. */
+export interface AttemptRecord {
+  mirrorIndex: number;
+  /** The round it belonged to, as given by the step that started it (1-based). */
+  round: number;
+  /** When it ended, on the same clock as `now` (Retry-After counts from here). */
+  endedAt: number;
+  outcome: AttemptOutcome;
+}
+
+/** Why a symbol is given up. */
+export type GiveUpReason = 'max-attempts' | 'max-rounds' | 'deadline' | 'no-mirrors';
+
+/** What to do next. `wait` means: sleep `ms`, then try `mirrorIndex`. */
+export type NextStep =
+  | { kind: 'try'; mirrorIndex: number; round: number }
+  | { kind: 'wait'; ms: number; mirrorIndex: number; round: number }
+  | { kind: 'give-up'; reason: GiveUpReason }
+  | { kind: 'done' };
+
+/** Everything {@link nextStep} decides on. */
+export interface FailoverState {
+  mirrorCount: number;
+  /** The mirror this symbol starts at (see createRotation). */
+  startIndex: number;
+  history: readonly AttemptRecord[];
+  /** When the symbol's first attempt started. */
+  startedAt: number;
+  now: number;
+  policy: RetryPolicy;
+  /** [0, 1), for the backoff jitter. */
+  random: () => number;
+}
+
+interface MirrorStanding {
+  excluded: boolean;
+  /** No attempt on this mirror before this time (Retry-After). */
+  blockedUntil: number;
+}
+
+/**
+ * Pure failover decision. Mirrors are taken in rotation order from `startIndex`; each
+ * round tries up to `mirrorsPerRound` different ones, and the next round goes on from
+ * where the last one stopped. A mirror that failed permanently, or asked for a Retry-After
+ * longer than `retryAfterMaxMs`, is never tried again for the symbol; one that asked for
+ * a shorter one is skipped until then. Between rounds the wait is full-jitter backoff, but
+ * at least until one of the next round's mirrors may be asked again.
+ */
+export function nextStep(state: FailoverState): NextStep {
+  const { mirrorCount, history, now, policy } = state;
+  const last = history.at(-1);
+  if (last?.outcome.kind === 'ok') return { kind: 'done' };
+  if (mirrorCount <= 0) return { kind: 'give-up', reason: 'no-mirrors' };
+  const deadline = state.startedAt + policy.symbolDeadlineMs;
+  if (now >= deadline) return { kind: 'give-up', reason: 'deadline' };
+  if (history.length >= policy.maxAttempts) return { kind: 'give-up', reason: 'max-attempts' };
+
+  const start = mod(state.startIndex, mirrorCount);
+  if (last === undefined) return { kind: 'try', mirrorIndex: start, round: 1 };
+
+  const standing = standings(history, mirrorCount, policy);
+  // Rotation continues after the mirror tried last, in every round.
+  const from = last.mirrorIndex + 1;
+  const round = last.round;
+  const triedThisRound = new Set(history.filter((h) => h.round === round).map((h) => h.mirrorIndex));
+
+  if (triedThisRound.size < policy.mirrorsPerRound) {
+    const candidate = scan(from, mirrorCount).find(
+      (m) => !standing[m]!.excluded && !triedThisRound.has(m) && standing[m]!.blockedUntil <= now,
+    );
+    if (candidate !== undefined) return { kind: 'try', mirrorIndex: candidate, round };
+  }
+
+  if (round >= policy.maxRounds) return { kind: 'give-up', reason: 'max-rounds' };
+  const nextRound = scan(from, mirrorCount)
+    .filter((m) => !standing[m]!.excluded)
+    .slice(0, policy.mirrorsPerRound);
+  if (nextRound.length === 0) return { kind: 'give-up', reason: 'no-mirrors' };
+
+  const backoff = state.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (round - 1));
+  const soonestFree = Math.min(...nextRound.map((m) => Math.max(0, standing[m]!.blockedUntil - now)));
+  const ms = Math.max(backoff, soonestFree);
+  if (now + ms >= deadline) return { kind: 'give-up', reason: 'deadline' };
+  const first = nextRound.find((m) => standing[m]!.blockedUntil <= now + ms)!;
+  return { kind: 'wait', ms, mirrorIndex: first, round: round + 1 };
+}
+
+function standings(history: readonly AttemptRecord[], mirrorCount: number, policy: RetryPolicy): MirrorStanding[] {
+  const result = Array.from({ length: mirrorCount }, () => ({ excluded: false, blockedUntil: -Infinity }));
+  for (const record of history) {
+    const standing = result[record.mirrorIndex];
+    if (standing === undefined) continue;
+    const { outcome } = record;
+    if (outcome.kind === 'permanent') standing.excluded = true;
+    if (outcome.kind !== 'transient') continue;
+    const retryAfterMs = outcome.retryAfterMs;
+    if (retryAfterMs === undefined) standing.blockedUntil = -Infinity;
+    else if (retryAfterMs > policy.retryAfterMaxMs) standing.excluded = true;
+    else standing.blockedUntil = record.endedAt + retryAfterMs;
+  }
+  return result;
+}
+
+/** Mirror indexes in rotation order beginning at `from`, each once. */
+function scan(from: number, mirrorCount: number): number[] {
+  return Array.from({ length: mirrorCount }, (_, i) => mod(from + i, mirrorCount));
+}
+
+function mod(n: number, m: number): number {
+  return ((n % m) + m) % m;
+}
+
+export { createRotation } from './rotation.js';
+export type { Rotation } from './rotation.js';
