@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { sql, type Kysely } from 'kysely';
+import type { DailyBar } from '../../src/validate/daily-bar.js';
+
+/** Creates the Python backend's tables exactly as legacy-schema.md defines them. */
+export async function createLegacySchema(db: Kysely<any>): Promise<void> {
+  const ddl = await readFile(new URL('./legacy-schema.sql', import.meta.url), 'utf8');
+  await sql.raw(ddl).execute(db);
+}
+
+/** A valid bar; prices default around `close`. */
+export function bar(stock_code: string, trade_date: string, close: number, overrides: Partial<DailyBar> = {}): DailyBar {
+  return {
+    stock_code,
+    trade_date,
+    open_price: close - 1,
+    high_price: close + 2,
+    low_price: close - 2,
+    close_price: close,
+    volume: 1000,
+    data_quality: 'valid',
+    ...overrides,
+  };
+}
+
+/** Rows of stock_daily_data with the stored trade_date rendered in UTC, ordered by code and date. */
+export async function storedRows(db: Kysely<any>): Promise<Array<Record<string, unknown>>> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select id, stock_code,
+           case when pg_typeof(trade_date) = 'date'::regtype then trade_date::text
+                when pg_typeof(trade_date) = 'timestamp'::regtype
+                  then to_char(trade_date::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS')
+                else to_char(trade_date::timestamptz at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end as stored,
+           open_price, high_price, low_price, close_price, volume, data_source, data_quality, ma5, price_change
+    from stock_daily_data order by stock_code, trade_date, id`.execute(db);
+  return rows;
+}

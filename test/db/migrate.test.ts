@@ -1,0 +1,103 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { tableColumns, tableIndexes } from '../../src/db/catalog.js';
+import { checkSchema, MIGRATIONS, migrateToLatest, requireCurrentSchema } from '../../src/db/migrate.js';
+import type { DatabaseHandle } from '../../src/db/open-database.js';
+import { SchemaError } from '../../src/errors.js';
+import { describeBackends, type TestDatabase } from '../support/databases.js';
+
+describeBackends('migrations on a fresh database', (backend) => {
+  let database: TestDatabase;
+  let handle: DatabaseHandle;
+
+  beforeEach(async () => {
+    database = await backend.create();
+    handle = await database.open();
+  });
+  afterEach(async () => {
+    await handle.close();
+    await database.drop();
+  });
+
+  it('requireCurrentSchema refuses an empty database and says to run migrate', async () => {
+    const status = await checkSchema(handle.db);
+    expect(status).toMatchObject({
+      current: false,
+      applied: [],
+      pending: Object.keys(MIGRATIONS),
+      missingTables: ['stocks', 'stock_daily_data'],
+      flavour: null,
+    });
+    const error = await requireCurrentSchema(handle.db).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaError);
+    expect(error).toMatchObject({ code: 'E_DB_SCHEMA' });
+    expect((error as Error).message).toContain('stock-crawler migrate');
+  });
+
+  it('creates the tables in the crawler types, with every column the backend reads', async () => {
+    expect(await migrateToLatest(handle.db)).toEqual({ applied: Object.keys(MIGRATIONS) });
+
+    const daily = await tableColumns(handle.db, 'stock_daily_data');
+    expect(Object.fromEntries(daily)).toEqual({
+      id: 'bigint',
+      stock_code: 'character varying(20)',
+      trade_date: 'date',
+      open_price: 'numeric(12,4)',
+      high_price: 'numeric(12,4)',
+      low_price: 'numeric(12,4)',
+      close_price: 'numeric(12,4)',
+      volume: 'bigint',
+      turnover: 'numeric(20,2)',
+      price_change: 'numeric(12,4)',
+      price_change_rate: 'numeric(10,4)',
+      ma5: 'numeric(12,4)',
+      ma10: 'numeric(12,4)',
+      ma20: 'numeric(12,4)',
+      data_source: 'character varying(50)',
+      data_quality: 'character varying(20)',
+      is_validated: 'boolean',
+      created_at: 'timestamp with time zone',
+      updated_at: 'timestamp with time zone',
+    });
+    const stocks = await tableColumns(handle.db, 'stocks');
+    expect([...stocks.keys()]).toEqual([
+      'id', 'stock_code', 'stock_name', 'market', 'industry', 'capital_stock',
+      'capital_updated_at', 'is_active', 'created_at', 'updated_at',
+    ]);
+    const indexes = await tableIndexes(handle.db, 'stock_daily_data');
+    expect(indexes.map(({ unique, columns }) => ({ unique, columns }))).toEqual(
+      expect.arrayContaining([
+        { unique: true, columns: ['stock_code', 'trade_date'] },
+        { unique: false, columns: ['trade_date'] },
+      ]),
+    );
+    const { rows } = await sql<{ nullable: string }>`
+      select is_nullable as nullable from information_schema.columns
+      where table_name = 'stock_daily_data' and column_name = 'data_source'`.execute(handle.db);
+    expect(rows).toEqual([{ nullable: 'NO' }]);
+
+    expect(await requireCurrentSchema(handle.db)).toMatchObject({ current: true, flavour: 'crawler', pending: [] });
+  });
+
+  it('applies nothing the second time', async () => {
+    await migrateToLatest(handle.db);
+    expect(await migrateToLatest(handle.db)).toEqual({ applied: [] });
+    expect((await checkSchema(handle.db)).applied).toEqual(Object.keys(MIGRATIONS));
+  });
+
+  it('refuses a database migrated by a newer crawler', async () => {
+    await migrateToLatest(handle.db);
+    await sql`insert into stock_crawler_migration (name, timestamp) values ('9999-from-the-future', '2099-01-01')`.execute(
+      handle.db,
+    );
+    const status = await checkSchema(handle.db);
+    expect(status).toMatchObject({ current: false, unknown: ['9999-from-the-future'] });
+    await expect(requireCurrentSchema(handle.db)).rejects.toMatchObject({ code: 'E_DB_SCHEMA' });
+  });
+
+  it('refuses a database whose tables were dropped after migrating', async () => {
+    await migrateToLatest(handle.db);
+    await sql`drop table stock_daily_data`.execute(handle.db);
+    await expect(requireCurrentSchema(handle.db)).rejects.toBeInstanceOf(SchemaError);
+  });
+});
