@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKnownTimeZone } from '../clock.js';
 
 /**
  * Every option, declared once: type, range and default here; its environment name
@@ -44,7 +45,7 @@ export const configSchema = z.object({
   backoffMaxMs: int(0, 600_000).default(30_000).describe('largest backoff between rounds'),
   retryAfterMaxMs: int(0, 3_600_000).default(60_000).describe('longest Retry-After honoured'),
   parserThreads: int(1, 64).optional().describe('parser worker threads (default: the number of cores, at most 4)'),
-  timeZone: z.string().min(1).default('Asia/Taipei').describe('time zone of the trading calendar'),
+  timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone').default('Asia/Taipei').describe('time zone of the trading calendar'),
 });
 
 export type Config = z.infer<typeof configSchema>;
