@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CrawlerError, EXIT_CODES, exitCodeFor } from '../errors.js';
-import { loadConfig } from '../config/load-config.js';
 import type { Config, ConfigKey } from '../config/schema.js';
-import { createLogger, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { CommandOutput } from './command-output.js';
 
 /** The streams and environment the CLI runs against; the process's own in production. */
@@ -83,6 +82,8 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
   let config: Config | undefined;
   try {
     config = await configFor(invocation, io);
+    // zod and pino load here, not at start-up: `--help` and flag errors stay fast.
+    const { createLogger } = await import('../logger.js');
     logger = createLogger({
       level: config.quiet && config.logLevel === 'info' ? 'warn' : config.logLevel,
       pretty: io.stderr.isTTY === true,
@@ -115,6 +116,7 @@ async function dispatch(invocation: Invocation, config: Config, logger: Logger):
 async function configFor(invocation: Invocation, io: CliIo): Promise<Config> {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   for (const key of GLOBAL_FLAG_KEYS) flags[key] = invocation.options[key];
+  const { loadConfig } = await import('../config/load-config.js');
   const { config } = await loadConfig({ flags, env: io.env, configPath: invocation.options.config as string | undefined });
   return config;
 }
