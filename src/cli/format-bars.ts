@@ -1,13 +1,7 @@
-/** The row shape printed by `fetch` (and later `history`): what the Python backend reads. */
-export interface OutputRow {
-  stock_code: string;
-  trade_date: string;
-  open_price: number;
-  high_price: number;
-  low_price: number;
-  close_price: number;
-  volume: number;
-}
+import type { DailyBar } from '../validate/daily-bar.js';
+
+/** The row shape printed by `fetch`: what the Python backend reads. */
+export type OutputRow = Omit<DailyBar, 'data_quality'>;
 
 export const OUTPUT_COLUMNS = ['stock_code', 'trade_date', 'open_price', 'high_price', 'low_price', 'close_price', 'volume'] as const;
 

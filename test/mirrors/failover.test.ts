@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, nextStep } from '../../src/mirrors/failover.js';
 import type { AttemptOutcome, AttemptRecord, NextStep, RetryPolicy } from '../../src/mirrors/failover.js';
-import { seeded } from './seeded-random.js';
+import { seeded } from '../support/seeded-random.js';
 
 const transient: AttemptOutcome = { kind: 'transient' };
 const permanent: AttemptOutcome = { kind: 'permanent' };

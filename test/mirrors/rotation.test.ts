@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRotation } from '../../src/mirrors/rotation.js';
-import { seeded } from './seeded-random.js';
+import { seeded } from '../support/seeded-random.js';
 
 describe('createRotation', () => {
   it('starts where random() points and moves on by one per symbol', () => {

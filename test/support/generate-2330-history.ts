@@ -8,21 +8,11 @@
  * Prices random-walk between 300 and 1000 on TWSE tick sizes; volumes are lots
  * between 10,000 and 80,000; weekdays only, ending on Friday 2025-11-21.
  */
+import { seeded } from './seeded-random.js';
+
 const BARS = 1440;
 const LAST_DAY = Date.UTC(2025, 10, 21);
 const DAY_MS = 86_400_000;
-
-/** mulberry32: a tiny seeded PRNG, so the file is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function tick(price: number): number {
   if (price < 500) return 0.5;
@@ -46,7 +36,7 @@ function weekdaysEndingAt(lastDay: number, count: number): string[] {
   return days.reverse();
 }
 
-const random = prng(2330);
+const random = seeded(2330);
 const dates = weekdaysEndingAt(LAST_DAY, BARS);
 const columns: string[][] = [dates, [], [], [], [], []];
 let close = 480;
