@@ -1,3 +1,5 @@
+import { DatabaseUnavailableError } from '../errors.js';
+
 /** SQLSTATE classes and codes that mean "the server is not there for us", not "the SQL is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '28P01', '28000', '3D000']);
 const UNAVAILABLE_SYSTEM_CODES = new Set([
@@ -28,4 +30,16 @@ export function isConnectionFailure(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * Rethrows `error`, as a DatabaseUnavailableError when it is a connection failure (see
+ * isConnectionFailure) so that callers branch on one code; any other error unchanged.
+ */
+export function rethrowUnavailable(error: unknown): never {
+  if (isConnectionFailure(error) && !(error instanceof DatabaseUnavailableError)) {
+    const reason = error instanceof Error && error.message ? error.message : String(error);
+    throw new DatabaseUnavailableError(`the database became unavailable: ${reason}`, { cause: error });
+  }
+  throw error;
 }

@@ -6,6 +6,9 @@ import { toPgArrayLiteral } from './pg-array.js';
 import type { Database } from './schema.js';
 import { tradeDateKind, tradingDay, type TradeDateKind } from './trade-date-sql.js';
 import { buildUpsertSql, VALUE_COLUMNS, type ValueColumn } from './upsert-bars-sql.js';
+import { checkBars, dedupeBars, upsertParameters, type SymbolBars } from './upsert-parameters.js';
+
+export type { SymbolBars } from './upsert-parameters.js';
 
 /** What saving a batch did, row by row of the (deduplicated) input. */
 export interface UpsertCounts {
@@ -27,6 +30,22 @@ export interface DailyBarsRepository {
    * in the input counts once, the last one wins.
    */
   upsertBars(bars: readonly DailyBar[], source: string): Promise<UpsertCounts>;
+  /**
+   * Saves several symbols, each with its own mirror, in ONE statement (so atomically
+   * together) and reports the counts of each. Symbols must be distinct and every bar's
+   * stock_code its group's symbol; repeated days within a symbol count once, the last wins.
+   * @throws CrawlerError E_INTERNAL for a bar of another symbol, a repeated symbol or a
+   * non-finite value (before any SQL); the driver's error when the statement fails.
+   */
+  upsertSymbols(groups: readonly SymbolBars[]): Promise<Map<string, UpsertCounts>>;
+  /**
+   * The last `perSymbol` stored bars of each symbol, oldest first, in one query (one
+   * backward probe of the unique index per symbol); symbols without rows are absent.
+   * trade_date is the trading day ('YYYY-MM-DD') in both flavours; values are numbers,
+   * a NULL one (possible in the backend's rows) comes back as NaN so that it never
+   * compares equal; a data_quality other than 'weekend' reads as 'valid'.
+   */
+  recentBars(symbols: readonly string[], perSymbol: number): Promise<Map<string, DailyBar[]>>;
   /** Newest stored trading day of a symbol, 'YYYY-MM-DD', or null when it has none. */
   latestTradeDate(symbol: string): Promise<string | null>;
   /** Newest stored trading day per symbol (only symbols with rows), in one query; all symbols when omitted. */
@@ -36,7 +55,6 @@ export interface DailyBarsRepository {
 }
 
 const REQUIRED_COLUMNS = ['stock_code', 'trade_date', ...VALUE_COLUMNS, 'data_source', 'data_quality'];
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Inspects stock_daily_data once and builds the statements for its flavour.
@@ -66,6 +84,12 @@ export async function createDailyBarsRepository(db: Kysely<Database>): Promise<D
   }
   const statements: Statements = {
     upsert: upsertSql,
+    recent: `select s.code as stock_code, to_char(${tradingDay(kind, 'b.trade_date')}, 'YYYY-MM-DD') as trade_date,
+             ${VALUE_COLUMNS.map((column) => `b.${column}`).join(', ')}, b.data_quality
+      from unnest($1::text[]) with ordinality as s(code, ord)
+      cross join lateral (select * from stock_daily_data where stock_code = s.code
+                          order by trade_date desc limit $2) as b
+      order by s.ord, b.trade_date`,
     latestOne: `select to_char(${tradingDay(kind, 'max(trade_date)')}, 'YYYY-MM-DD') as day
       from stock_daily_data where stock_code = $1`,
     latestMany: `select s.code as stock_code, to_char(${tradingDay(kind, 'l.latest')}, 'YYYY-MM-DD') as day
@@ -89,6 +113,7 @@ export async function createDailyBarsRepository(db: Kysely<Database>): Promise<D
 
 interface Statements {
   upsert: string;
+  recent: string;
   latestOne: string;
   latestMany: string;
   latestAll: string;
@@ -103,12 +128,58 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements)
     tradeDateKind: kind,
 
     async upsertBars(bars, source) {
-      const unique = [...new Map(bars.map((bar) => [`${bar.stock_code}\u0000${bar.trade_date}`, bar])).values()];
+      checkBars(bars);
+      const unique = dedupeBars(bars);
       if (unique.length === 0) return { created: 0, updated: 0, unchanged: 0 };
-      const [row] = await run<{ created: number; updated: number }>(statements.upsert, toParameters(unique, source));
-      const created = row?.created ?? 0;
-      const updated = row?.updated ?? 0;
+      const rows = await run<SavedRow>(statements.upsert, upsertParameters(unique.map((bar) => ({ bar, source }))));
+      const created = rows.reduce((sum, row) => sum + row.created, 0);
+      const updated = rows.reduce((sum, row) => sum + row.updated, 0);
       return { created, updated, unchanged: unique.length - created - updated };
+    },
+
+    async upsertSymbols(groups) {
+      const rows: Array<{ bar: DailyBar; source: string }> = [];
+      const offered = new Map<string, number>();
+      for (const { symbol, bars, source } of groups) {
+        if (offered.has(symbol)) throw new CrawlerError('E_INTERNAL', `symbol ${symbol} given twice in one write`);
+        checkBars(bars, symbol);
+        const unique = dedupeBars(bars);
+        offered.set(symbol, unique.length);
+        for (const bar of unique) rows.push({ bar, source });
+      }
+      const saved =
+        rows.length === 0 ? [] : await run<SavedRow>(statements.upsert, upsertParameters(rows));
+      const bySymbol = new Map(saved.map((row) => [row.stock_code, row]));
+      return new Map(
+        [...offered].map(([symbol, count]) => {
+          const created = bySymbol.get(symbol)?.created ?? 0;
+          const updated = bySymbol.get(symbol)?.updated ?? 0;
+          return [symbol, { created, updated, unchanged: count - created - updated }];
+        }),
+      );
+    },
+
+    async recentBars(symbols, perSymbol) {
+      const wanted = [...new Set(symbols)];
+      const result = new Map<string, DailyBar[]>();
+      if (wanted.length === 0 || perSymbol <= 0) return result;
+      const rows = await run<RecentRow>(statements.recent, [toPgArrayLiteral(wanted), Math.floor(perSymbol)]);
+      for (const row of rows) {
+        const bar: DailyBar = {
+          stock_code: row.stock_code,
+          trade_date: row.trade_date,
+          open_price: row.open_price ?? Number.NaN,
+          high_price: row.high_price ?? Number.NaN,
+          low_price: row.low_price ?? Number.NaN,
+          close_price: row.close_price ?? Number.NaN,
+          volume: row.volume ?? Number.NaN,
+          data_quality: row.data_quality === 'weekend' ? 'weekend' : 'valid',
+        };
+        const list = result.get(row.stock_code);
+        if (list === undefined) result.set(row.stock_code, [bar]);
+        else list.push(bar);
+      }
+      return result;
     },
 
     async latestTradeDate(symbol) {
@@ -131,24 +202,13 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements)
   };
 }
 
-/** Columns of the batch as array literals, in the statement's parameter order. */
-function toParameters(bars: readonly DailyBar[], source: string): string[] {
-  for (const bar of bars) {
-    if (!DAY.test(bar.trade_date)) throw internal(bar, `trade_date ${JSON.stringify(bar.trade_date)}`);
-    for (const column of VALUE_COLUMNS) {
-      // Validation keeps NaN out; one slipping through is a bug, not a value to store as NULL.
-      if (!Number.isFinite(bar[column])) throw internal(bar, `${column} ${bar[column]}`);
-    }
-  }
-  return [
-    toPgArrayLiteral(bars.map((bar) => bar.stock_code)),
-    toPgArrayLiteral(bars.map((bar) => bar.trade_date)),
-    ...VALUE_COLUMNS.map((column) => toPgArrayLiteral(bars.map((bar) => bar[column]))),
-    toPgArrayLiteral(bars.map((bar) => bar.data_quality)),
-    source,
-  ];
+interface SavedRow {
+  stock_code: string;
+  created: number;
+  updated: number;
 }
 
-function internal(bar: DailyBar, what: string): CrawlerError {
-  return new CrawlerError('E_INTERNAL', `refusing to store ${bar.stock_code}@${bar.trade_date}: invalid ${what}`);
-}
+type RecentRow = { stock_code: string; trade_date: string; data_quality: string | null } & Record<
+  ValueColumn,
+  number | null
+>;

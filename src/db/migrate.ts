@@ -3,6 +3,7 @@ import { CrawlerError, DatabaseUnavailableError, SchemaError } from '../errors.j
 import { tableColumns, tableExists } from './catalog.js';
 import { isConnectionFailure } from './connection-errors.js';
 import * as m0001 from './migrations/0001-adopt-or-create-tables.js';
+import * as m0002 from './migrations/0002-crawl-runs.js';
 
 /**
  * Every migration, by name, in the order they apply. A static object rather than a
@@ -10,6 +11,7 @@ import * as m0001 from './migrations/0001-adopt-or-create-tables.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-adopt-or-create-tables': m0001,
+  '0002-crawl-runs': m0002,
 };
 
 /** The crawler's bookkeeping tables, named so a shared database shows whose they are. */

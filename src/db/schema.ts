@@ -51,8 +51,27 @@ export interface StockDailyDataTable {
   updated_at: Generated<Date | null>;
 }
 
+/** One batch run (migration 0002); written through runs-repository.ts. */
+export interface CrawlRunsTable {
+  id: string;
+  job: string;
+  shard: string | null;
+  /** running | succeeded | failed | interrupted | partial */
+  status: Generated<string>;
+  started_at: Generated<Date>;
+  heartbeat_at: Generated<Date>;
+  finished_at: Date | null;
+  pid: number | null;
+  host: string | null;
+  arguments: Generated<unknown>;
+  progress: unknown;
+  summary: unknown;
+  task_log_id: number | null;
+}
+
 /** The tables the crawler knows. */
 export interface Database {
   stocks: StocksTable;
   stock_daily_data: StockDailyDataTable;
+  crawl_runs: CrawlRunsTable;
 }

@@ -13,10 +13,13 @@ export interface UpsertSqlShape {
 }
 
 /**
- * Builds the one statement that saves a batch. Parameters: $1 codes text[], $2 days
- * date[], $3…$7 open/high/low/close/volume numeric[], $8 data_quality text[],
- * $9 data_source text. Result: one row { created, updated }; the rest of the input was
- * unchanged.
+ * Builds the one statement that saves a batch, of one symbol or of many. Parameters:
+ * $1 codes text[], $2 days date[], $3…$7 open/high/low/close/volume numeric[],
+ * $8 data_quality text[], $9 data_source text[] (one per row, so symbols fetched from
+ * different mirrors share the statement). Result: one row { stock_code, created, updated }
+ * per code with at least one created or updated row; the rest of its input was unchanged.
+ * No (stock_code, trade_date) may appear twice in one call (ON CONFLICT cannot touch a
+ * row twice).
  *
  * New values are cast to each column's own type before comparing, so a float column is
  * compared as a float and a numeric(12,4) one after rounding: saving the same bars twice
@@ -42,13 +45,14 @@ export function buildUpsertSql(shape: UpsertSqlShape): string {
 with input as (
   select i.stock_code, ${storedTradeDate(shape.tradeDate, 'i.day')} as trade_date,
          ${casts.join(',\n         ')},
-         i.data_quality
-  from unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::text[])
-       as i(stock_code, day, ${VALUE_COLUMNS.join(', ')}, data_quality)
+         i.data_quality, i.data_source
+  from unnest($1::text[], $2::date[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[],
+              $8::text[], $9::text[])
+       as i(stock_code, day, ${VALUE_COLUMNS.join(', ')}, data_quality, data_source)
 ),
 saved as (
   insert into stock_daily_data as t (${inserted.join(', ')})
-  select ${inserted.map((column) => (column === 'data_source' ? '$9::text' : `i.${column}`)).join(', ')}
+  select ${inserted.map((column) => `i.${column}`).join(', ')}
   from input as i
   -- A correlated scalar subquery, not NOT EXISTS: it stays one index probe per input
   -- row, where an anti join may be planned as a scan of the whole table.
@@ -59,10 +63,11 @@ saved as (
   on conflict (stock_code, trade_date) do update
   set ${assignments.join(', ')}
   where ${tuple('t')} is distinct from ${tuple('excluded')}
-  returning (xmax = 0) as created
+  returning t.stock_code::text as stock_code, (xmax = 0) as created
 )
-select count(*) filter (where created)::int as created, count(*) filter (where not created)::int as updated
-from saved`;
+select stock_code, count(*) filter (where created)::int as created, count(*) filter (where not created)::int as updated
+from saved
+group by stock_code`;
 }
 
 /** Column types come from the catalog; accept only plain spellings before splicing one into SQL. */

@@ -130,6 +130,47 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       expect((await storedRows(handle.db)).map((row) => row.stock_code)).toEqual(['2317', '2330']);
     });
 
+    it('saves several symbols from several mirrors in one statement, with counts per symbol', async () => {
+      await repository.upsertBars([bar('2330', '2024-01-02', 593), bar('2317', '2024-01-02', 104.5)], 'mirror-a');
+      const counts = await repository.upsertSymbols([
+        { symbol: '2330', source: 'mirror-b', bars: [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 578)] },
+        { symbol: '2317', source: 'mirror-c', bars: [bar('2317', '2024-01-02', 105), bar('2317', '2024-01-02', 105)] },
+        { symbol: '1101', source: 'mirror-d', bars: [bar('1101', '2024-01-02', 40), bar('1101', '2024-01-03', 41)] },
+        { symbol: '0050', source: 'mirror-d', bars: [] },
+      ]);
+      expect(counts).toEqual(
+        new Map([
+          ['2330', { created: 1, updated: 0, unchanged: 1 }],
+          ['2317', { created: 0, updated: 1, unchanged: 0 }],
+          ['1101', { created: 2, updated: 0, unchanged: 0 }],
+          ['0050', { created: 0, updated: 0, unchanged: 0 }],
+        ]),
+      );
+      expect((await storedRows(handle.db)).map((row) => [row.stock_code, row.close_price, row.data_source])).toEqual([
+        ['1101', 40, 'mirror-d'],
+        ['1101', 41, 'mirror-d'],
+        ['2317', 105, 'mirror-c'],
+        ['2330', 593, 'mirror-a'],
+        ['2330', 578, 'mirror-b'],
+      ]);
+      expect(await repository.upsertSymbols([])).toEqual(new Map());
+    });
+
+    it('refuses a bar of another symbol and a symbol given twice, before any SQL', async () => {
+      const foreign = await repository
+        .upsertSymbols([{ symbol: '2330', source: 'm', bars: [bar('2317', '2024-01-02', 1)] }])
+        .catch((e: unknown) => e);
+      expect(foreign).toMatchObject({ code: 'E_INTERNAL' });
+      const twice = await repository
+        .upsertSymbols([
+          { symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-02', 1)] },
+          { symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-03', 1)] },
+        ])
+        .catch((e: unknown) => e);
+      expect(twice).toMatchObject({ code: 'E_INTERNAL' });
+      expect(await storedRows(handle.db)).toEqual([]);
+    });
+
     it('finds the newest stored day per symbol', async () => {
       expect(await repository.latestTradeDate('2330')).toBeNull();
       expect(await repository.latestTradeDates()).toEqual(new Map());

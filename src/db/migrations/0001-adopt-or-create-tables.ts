@@ -1,8 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { DuplicateRowsError, SchemaError } from '../../errors.js';
-import { hasIndexLeadingWith, hasUniqueKeyOn, tableColumns, tableIndexes } from '../catalog.js';
+import { hasIndexLeadingWith, hasUniqueKeyOn, tableColumns, tableExists, tableIndexes } from '../catalog.js';
 import { findDuplicateKeys } from '../duplicate-keys.js';
+import { markCreatedByCrawler } from '../table-owner.js';
 import { tradeDateKind } from '../trade-date-sql.js';
+
+const NAME = '0001-adopt-or-create-tables';
 
 /**
  * Creates `stocks` and `stock_daily_data` where they are missing, in types that fit the
@@ -11,9 +14,13 @@ import { tradeDateKind } from '../trade-date-sql.js';
  * key the upsert needs is added (after checking for duplicates, which stop the
  * migration and are reported, never deleted) and, if missing, an index on trade_date.
  *
+ * A table this migration creates is marked as the crawler's (see table-owner.ts): the
+ * crawler may add symbols to its own `stocks`, never to the backend's.
+ *
  * Runs inside the migrator's transaction: a failure leaves the schema as it was.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  const existed = { stocks: await tableExists(db, 'stocks'), daily: await tableExists(db, 'stock_daily_data') };
   // Same shape as the backend's own table (legacy-schema.md).
   await sql`
     create table if not exists stocks (
@@ -28,6 +35,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at         timestamptz default now(),
       updated_at         timestamptz
     )`.execute(db);
+  if (!existed.stocks) await markCreatedByCrawler(db, 'stocks', NAME);
 
   // bigserial: every row an upsert inserts or offers draws an id that is never reused;
   // 64 bits leave no ceiling to reach. Prices are exact to the 4 decimals adjusted prices
@@ -55,6 +63,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at        timestamptz   not null default now(),
       constraint stock_daily_data_stock_code_trade_date_key unique (stock_code, trade_date)
     )`.execute(db);
+  if (!existed.daily) await markCreatedByCrawler(db, 'stock_daily_data', NAME);
 
   const columns = await tableColumns(db, 'stock_daily_data');
   const kind = tradeDateKind(columns.get('trade_date'));

@@ -1,0 +1,50 @@
+import { CrawlerError } from '../errors.js';
+import type { DailyBar } from '../validate/daily-bar.js';
+import { toPgArrayLiteral } from './pg-array.js';
+import { VALUE_COLUMNS } from './upsert-bars-sql.js';
+
+/** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
+export interface SymbolBars {
+  symbol: string;
+  bars: readonly DailyBar[];
+  /** The mirror's name, stored in data_source. */
+  source: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Bars with each (stock_code, trade_date) once, the last one winning, in first-seen order. */
+export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
+  return [...new Map(bars.map((bar) => [`${bar.stock_code}\u0000${bar.trade_date}`, bar])).values()];
+}
+
+/**
+ * Refuses bars no statement should see: a malformed day, a non-finite value, or (with
+ * `symbol`) a bar of another symbol. Validation keeps these out; one slipping through is
+ * a bug, not a value to store as NULL.
+ * @throws CrawlerError E_INTERNAL
+ */
+export function checkBars(bars: readonly DailyBar[], symbol?: string): void {
+  for (const bar of bars) {
+    if (symbol !== undefined && bar.stock_code !== symbol) throw internal(bar, `stock_code (expected ${symbol})`);
+    if (!DAY.test(bar.trade_date)) throw internal(bar, `trade_date ${JSON.stringify(bar.trade_date)}`);
+    for (const column of VALUE_COLUMNS) {
+      if (!Number.isFinite(bar[column])) throw internal(bar, `${column} ${bar[column]}`);
+    }
+  }
+}
+
+/** The upsert statement's nine parameters (see buildUpsertSql), each an array literal. */
+export function upsertParameters(rows: ReadonlyArray<{ bar: DailyBar; source: string }>): string[] {
+  return [
+    toPgArrayLiteral(rows.map(({ bar }) => bar.stock_code)),
+    toPgArrayLiteral(rows.map(({ bar }) => bar.trade_date)),
+    ...VALUE_COLUMNS.map((column) => toPgArrayLiteral(rows.map(({ bar }) => bar[column]))),
+    toPgArrayLiteral(rows.map(({ bar }) => bar.data_quality)),
+    toPgArrayLiteral(rows.map(({ source }) => source)),
+  ];
+}
+
+function internal(bar: DailyBar, what: string): CrawlerError {
+  return new CrawlerError('E_INTERNAL', `refusing to store ${bar.stock_code}@${bar.trade_date}: invalid ${what}`);
+}
