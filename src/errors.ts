@@ -13,9 +13,11 @@ export type ErrorCode =
   | 'E_MIRROR_TIMEOUT'
   | 'E_MIRROR_TOO_LARGE'
   | 'E_ALL_MIRRORS_FAILED'
+  | 'E_ALL_MIRRORS_DOWN'
   | 'E_DB_UNAVAILABLE'
   | 'E_DB_SCHEMA'
   | 'E_DB_DUPLICATES'
+  | 'E_DB_WRITE'
   | 'E_INTERNAL';
 
 export interface CrawlerErrorOptions {
@@ -68,6 +70,8 @@ export type FormatReason =
   | 'too_few_sections'
   | 'unequal_length'
   | 'truncated'
+  /** No bars for a symbol that has stored history: a mirror fault, not "no data". */
+  | 'empty'
   | 'bad_number'
   | 'bad_date';
 
@@ -111,6 +115,20 @@ export class MirrorError extends CrawlerError {
   }
 }
 
+/**
+ * Every mirror's circuit stayed open for the whole patience: this machine is most likely
+ * blocked, so the run stops instead of failing every remaining symbol. Fatal (exit 3).
+ */
+export class AllMirrorsDownError extends CrawlerError {
+  /** How long no mirror was healthy, in milliseconds. */
+  readonly downForMs: number;
+
+  constructor(downForMs: number, message: string) {
+    super('E_ALL_MIRRORS_DOWN', message);
+    this.downForMs = downForMs;
+  }
+}
+
 /** The database cannot be reached or refused the connection. */
 export class DatabaseUnavailableError extends CrawlerError {
   constructor(message: string, options?: CrawlerErrorOptions) {
@@ -146,8 +164,8 @@ export class DuplicateRowsError extends CrawlerError {
 /**
  * Exit codes, documented in the README:
  * 0 success · 1 some symbols failed · 2 bad input (flags, config, symbols) ·
- * 3 the environment is not usable (database down, schema missing, duplicates to resolve) ·
- * 70 an internal error (a bug).
+ * 3 the environment is not usable (database down, schema missing, duplicates to resolve,
+ * every mirror down) · 70 an internal error (a bug) · 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 export const EXIT_CODES = {
   ok: 0,
@@ -155,7 +173,14 @@ export const EXIT_CODES = {
   usage: 2,
   unavailable: 3,
   internal: 70,
+  sigint: 130,
+  sigterm: 143,
 } as const;
+
+/** 128 + the signal's number, as shells report it. */
+export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
+}
 
 const exitByCode: Record<ErrorCode, number> = {
   E_USAGE: EXIT_CODES.usage,
@@ -167,9 +192,11 @@ const exitByCode: Record<ErrorCode, number> = {
   E_MIRROR_TIMEOUT: EXIT_CODES.failed,
   E_MIRROR_TOO_LARGE: EXIT_CODES.failed,
   E_ALL_MIRRORS_FAILED: EXIT_CODES.failed,
+  E_ALL_MIRRORS_DOWN: EXIT_CODES.unavailable,
   E_DB_UNAVAILABLE: EXIT_CODES.unavailable,
   E_DB_SCHEMA: EXIT_CODES.unavailable,
   E_DB_DUPLICATES: EXIT_CODES.unavailable,
+  E_DB_WRITE: EXIT_CODES.failed,
   E_INTERNAL: EXIT_CODES.internal,
 };
 

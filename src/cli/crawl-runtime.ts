@@ -1,25 +1,42 @@
-import { clientOptionsFrom, mirrorsFrom, queryFrom, retryPolicyFrom } from '../config/slices.js';
+import { clientOptionsFrom, mirrorsFrom, queryFrom, retryPolicyFrom, schedulerOptionsFrom } from '../config/slices.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { fetchSymbol, type Attempt, type FetchOutcome } from '../mirrors/fetch-symbol.js';
 import { createMirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
+import { createMirrorScheduler, type MirrorScheduler } from '../mirrors/mirror-scheduler.js';
 import { createRotation } from '../mirrors/rotation.js';
 import { sleep } from '../mirrors/sleep.js';
 import type { DailySeries } from '../parse/daily-series.js';
 import { createParserPool } from '../parse/parser-pool.js';
+import { rejectEmptyForKnown } from '../batch/run-batch.js';
+
+/** One request's shape: how many bars, and whether the symbol has stored history. */
+export interface FetchRequest {
+  /** djbcd `c`; default the configured barCount. */
+  count?: number;
+  /** An empty answer for a symbol with history is a mirror fault (next mirror), not "no data". */
+  known?: boolean;
+  signal?: AbortSignal;
+}
 
 /** The network and parsing half of a crawl: mirrors, HTTP pools and the parser threads. */
 export interface CrawlRuntime {
   mirrors: readonly Mirror[];
   /** Fetches and parses one symbol with failover; never throws for a mirror failure. */
-  fetch(symbol: string, signal?: AbortSignal): Promise<FetchOutcome<DailySeries>>;
+  fetch(symbol: string, request?: FetchRequest): Promise<FetchOutcome<DailySeries>>;
+  /** The batch's request pool and circuit breakers, when created with `pooled`. */
+  scheduler: MirrorScheduler | undefined;
   close(): Promise<void>;
 }
 
-/** Builds the runtime from configuration; the caller closes it in a `finally`. */
-export function createCrawlRuntime(config: Config, logger: Logger): CrawlRuntime {
+/**
+ * Builds the runtime from configuration; the caller closes it in a `finally`. `pooled`
+ * adds the global and per-mirror limits, spacing and circuit breakers a batch needs.
+ */
+export function createCrawlRuntime(config: Config, logger: Logger, options: { pooled?: boolean } = {}): CrawlRuntime {
   const mirrors = mirrorsFrom(config);
+  const scheduler = options.pooled ? createMirrorScheduler(mirrors, schedulerOptionsFrom(config), { now: () => performance.now(), random: Math.random }) : undefined;
   const client = createMirrorClient(clientOptionsFrom(config));
   const parser = createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
   const rotation = createRotation(mirrors.length, Math.random);
@@ -33,19 +50,21 @@ export function createCrawlRuntime(config: Config, logger: Logger): CrawlRuntime
 
   return {
     mirrors,
-    fetch: (symbol, signal) =>
+    scheduler,
+    fetch: (symbol, request = {}) =>
       fetchSymbol(symbol, {
         mirrors,
         client,
-        query,
+        query: request.count === undefined ? query : { ...query, count: request.count },
         policy,
         startIndex: rotation.next(),
-        decode: (response) => parser.parse(response.bytes, response.charset),
+        decode: async (response) => rejectEmptyForKnown(await parser.parse(response.bytes, response.charset), request.known === true),
         sleep,
         now: () => performance.now(),
         random: Math.random,
         onAttempt: logAttempt(symbol),
-        ...(signal === undefined ? {} : { signal }),
+        scheduler,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
       }),
     async close() {
       await Promise.allSettled([client.close(), parser.close()]);

@@ -1,24 +1,49 @@
 import { readFileSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
 import { Command, CommanderError, Option } from 'commander';
-import { CrawlerError, EXIT_CODES, exitCodeFor } from '../errors.js';
+import { CrawlerError, EXIT_CODES, exitCodeFor, exitCodeForSignal } from '../errors.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { CommandOutput } from './command-output.js';
 
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** Where SIGINT/SIGTERM come from; the process in production, absent in in-process tests. */
+export interface SignalSource {
+  on(signal: StopSignal, listener: () => void): unknown;
+  off(signal: StopSignal, listener: () => void): unknown;
+  /** Ends the process at once: only for a second signal, when the user insists. */
+  exitNow(code: number): void;
+}
+
 /** The streams and environment the CLI runs against; the process's own in production. */
 export interface CliIo {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
-  stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
+  /** For `--symbols-file -`. */
+  stdin?: NodeJS.ReadableStream;
+  signals?: SignalSource;
 }
 
 interface Invocation {
-  command: 'fetch' | 'migrate';
+  command: 'fetch' | 'update' | 'migrate';
   args: string[];
   options: Record<string, unknown>;
 }
 
-const GLOBAL_FLAG_KEYS: ReadonlyArray<ConfigKey> = ['databaseUrl', 'dataDir', 'brokers', 'logLevel', 'quiet'];
+/** Flags that set configuration keys (the rest are a command's own arguments). */
+const CONFIG_FLAG_KEYS: ReadonlyArray<ConfigKey> = [
+  'databaseUrl',
+  'dataDir',
+  'brokers',
+  'logLevel',
+  'quiet',
+  'concurrency',
+  'perMirror',
+  'spacingMs',
+  'shard',
+];
 
 /**
  * Parses argv, runs one command and writes its single JSON document (or table/CSV) to
@@ -68,6 +93,22 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     });
 
   program
+    .command('update')
+    .description('the nightly batch: every active symbol (or a list), skipping what is fresh, fetching only new bars')
+    .option('--symbols <list>', 'comma-separated symbols instead of every active row of `stocks`')
+    .option('--symbols-file <path>', 'symbols, one per line (# comments); - for stdin')
+    .option('--shard <I/N>', 'only part I of N (0-based; default from JOB_COMPLETION_INDEX/JOB_COMPLETIONS)')
+    .option('--force', 'fetch symbols that are already up to date')
+    .option('--full', 'ask for the full history, not just the new bars')
+    .option('--dry-run', 'fetch, parse and validate, but write nothing')
+    .option('--concurrency <n>', 'requests in flight over all mirrors (default 16)')
+    .option('--per-mirror <n>', 'requests in flight per mirror (default 2)')
+    .option('--spacing-ms <ms>', 'least time between requests to one mirror (default 200)')
+    .action((_options: unknown, command: Command) => {
+      found({ command: 'update', args: [], options: command.optsWithGlobals() });
+    });
+
+  program
     .command('migrate')
     .description('create or update the database schema (a server database; the embedded one migrates itself)')
     .action((_options: unknown, command: Command) => {
@@ -89,7 +130,7 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
       pretty: io.stderr.isTTY === true,
       write: (line) => io.stderr.write(line),
     });
-    const output = await dispatch(invocation, config, logger);
+    const output = await withStopSignals(io, logger, (signal) => dispatch(invocation, config!, logger!, io, signal));
     io.stdout.write(output.text ?? `${JSON.stringify(output.document)}\n`);
     return output.exitCode;
   } catch (error) {
@@ -97,7 +138,33 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
   }
 }
 
-async function dispatch(invocation: Invocation, config: Config, logger: Logger): Promise<CommandOutput> {
+/**
+ * The first SIGINT/SIGTERM aborts the signal handed to the command, which stops starting
+ * work and winds down; a second one ends the process at once.
+ */
+async function withStopSignals<T>(io: CliIo, logger: Logger, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const listener = (): void => {
+      if (controller.signal.aborted) {
+        logger.error({ signal: name }, 'second signal: exiting now');
+        io.signals?.exitNow(exitCodeForSignal(name));
+        return;
+      }
+      logger.warn({ signal: name }, 'stopping: no new symbols; finishing those in flight');
+      controller.abort(name);
+    };
+    io.signals?.on(name, listener);
+    return [name, listener] as const;
+  });
+  try {
+    return await work(controller.signal);
+  } finally {
+    for (const [name, listener] of listeners) io.signals?.off(name, listener);
+  }
+}
+
+async function dispatch(invocation: Invocation, config: Config, logger: Logger, io: CliIo, signal: AbortSignal): Promise<CommandOutput> {
   // Each command's modules load only when it runs, so `--help` stays fast.
   if (invocation.command === 'fetch') {
     const { fetchCommand } = await import('./commands/fetch.js');
@@ -109,13 +176,30 @@ async function dispatch(invocation: Invocation, config: Config, logger: Logger):
       logger,
     });
   }
+  if (invocation.command === 'update') {
+    const { updateCommand } = await import('./commands/update.js');
+    return updateCommand({
+      options: {
+        symbols: invocation.options.symbols as string | undefined,
+        symbolsFile: invocation.options.symbolsFile as string | undefined,
+        force: invocation.options.force === true,
+        full: invocation.options.full === true,
+        dryRun: invocation.options.dryRun === true,
+      },
+      config,
+      logger,
+      stderr: io.stderr,
+      readStdin: async () => (io.stdin === undefined ? '' : text(io.stdin)),
+      signal,
+    });
+  }
   const { migrateCommand } = await import('./commands/migrate.js');
   return migrateCommand({ config, logger });
 }
 
 async function configFor(invocation: Invocation, io: CliIo): Promise<Config> {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
-  for (const key of GLOBAL_FLAG_KEYS) flags[key] = invocation.options[key];
+  for (const key of CONFIG_FLAG_KEYS) flags[key] = invocation.options[key];
   const { loadConfig } = await import('../config/load-config.js');
   const { config } = await loadConfig({ flags, env: io.env, configPath: invocation.options.config as string | undefined });
   return config;

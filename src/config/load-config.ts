@@ -51,7 +51,16 @@ function pickLayer(
   const fromEnv = nonEmpty(input.env[envName]);
   if (fromEnv !== undefined) return { value: fromEnv, source: `env ${envName}` };
   if (fileValues[key] !== undefined) return { value: fileValues[key], source: `file ${configPath}` };
+  if (key === 'shard') return indexedJobShard(input.env);
   return { value: undefined, source: 'default' };
+}
+
+/** A Kubernetes Indexed Job says which part is ours through JOB_COMPLETION_INDEX of JOB_COMPLETIONS. */
+function indexedJobShard(env: LoadConfigInput['env']): { value: unknown; source: ConfigSource } {
+  const index = nonEmpty(env.JOB_COMPLETION_INDEX);
+  const count = nonEmpty(env.JOB_COMPLETIONS);
+  if (index === undefined || count === undefined) return { value: undefined, source: 'default' };
+  return { value: `${index}/${count}`, source: 'env JOB_COMPLETION_INDEX' };
 }
 
 function validateOne(key: ConfigKey, value: unknown, source: ConfigSource): unknown {

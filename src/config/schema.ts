@@ -37,7 +37,15 @@ export const configSchema = z.object({
   attemptTimeoutMs: int(100, 600_000).default(20_000).describe('whole-attempt time limit'),
   symbolDeadlineMs: int(1_000, 3_600_000).default(90_000).describe('time limit for one symbol, all attempts included'),
   maxBodyBytes: int(1_024, 256 * 1024 * 1024).default(4 * 1024 * 1024).describe('largest response body accepted'),
-  connectionsPerMirror: int(1, 64).default(2).describe('keep-alive connections per mirror origin'),
+  concurrency: int(1, 1_024).default(16).describe('requests in flight over all mirrors'),
+  perMirror: int(1, 64).default(2).describe('requests in flight per mirror (also its keep-alive sockets)'),
+  spacingMs: int(0, 60_000).default(200).describe('least time between two requests to one mirror (×0.5–1.5 jitter)'),
+  circuitFailures: int(1, 1_000).default(5).describe('consecutive failures that open a mirror\'s circuit'),
+  circuitWindow: int(1, 1_000).default(20).describe('recent requests over which the failure ratio is taken'),
+  circuitRatio: z.coerce.number().gt(0).max(1).default(0.5).describe('failure ratio over the window that opens the circuit'),
+  circuitCooldownMs: int(0, 3_600_000).default(30_000).describe('first cool-down of an open circuit (doubling)'),
+  circuitMaxCooldownMs: int(0, 3_600_000).default(300_000).describe('longest cool-down'),
+  allDownPatienceMs: int(0, 86_400_000).default(900_000).describe('how long to wait for a mirror to recover when all are down before exiting 3'),
   mirrorsPerRound: int(1, 16).default(3).describe('different mirrors tried per round'),
   maxRounds: int(1, 10).default(3).describe('rounds per symbol'),
   maxAttempts: int(1, 50).default(8).describe('attempts per symbol across all rounds'),
@@ -45,6 +53,19 @@ export const configSchema = z.object({
   backoffMaxMs: int(0, 600_000).default(30_000).describe('largest backoff between rounds'),
   retryAfterMaxMs: int(0, 3_600_000).default(60_000).describe('longest Retry-After honoured'),
   parserThreads: int(1, 64).optional().describe('parser worker threads (default: the number of cores, at most 4)'),
+  readyAt: z
+    .string()
+    .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'HH:MM')
+    .default('17:00')
+    .describe('local time after which the day\'s bars are published'),
+  overlapBars: int(1, 100).default(3).describe('stored bars fetched again to detect revised history'),
+  shutdownGraceMs: int(0, 600_000).default(20_000).describe('after SIGTERM/SIGINT, how long symbols in flight may finish before their requests are cancelled'),
+  progressIntervalMs: int(100, 3_600_000).default(10_000).describe('progress log interval when no progress bar is shown'),
+  shard: z
+    .string()
+    .regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4')
+    .optional()
+    .describe('this worker\'s part of the universe, I/N with I from 0; default from JOB_COMPLETION_INDEX/JOB_COMPLETIONS'),
   timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone').default('Asia/Taipei').describe('time zone of the trading calendar'),
 });
 

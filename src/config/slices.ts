@@ -3,6 +3,7 @@ import type { DjbcdQuery } from '../mirrors/djbcd-url.js';
 import { DEFAULT_QUERY, DEFAULT_USER_AGENT } from '../mirrors/djbcd-url.js';
 import type { RetryPolicy } from '../mirrors/failover.js';
 import type { MirrorClientOptions } from '../mirrors/mirror-client.js';
+import type { SchedulerOptions } from '../mirrors/scheduler-options.js';
 import { DEFAULT_MIRRORS, normaliseMirrors, parseMirrorList, type Mirror } from '../mirrors/mirror-list.js';
 import type { Config } from './schema.js';
 
@@ -30,7 +31,7 @@ export function clientOptionsFrom(config: Config): MirrorClientOptions {
     attemptTimeoutMs: config.attemptTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
-    connectionsPerOrigin: config.connectionsPerMirror,
+    connectionsPerOrigin: config.perMirror,
   };
 }
 
@@ -43,5 +44,20 @@ export function retryPolicyFrom(config: Config): RetryPolicy {
     backoffMaxMs: config.backoffMaxMs,
     retryAfterMaxMs: config.retryAfterMaxMs,
     symbolDeadlineMs: config.symbolDeadlineMs,
+  };
+}
+
+export function schedulerOptionsFrom(config: Config): SchedulerOptions {
+  return {
+    concurrency: config.concurrency,
+    perMirror: config.perMirror,
+    spacingMs: config.spacingMs,
+    circuitFailures: config.circuitFailures,
+    circuitWindow: config.circuitWindow,
+    circuitRatio: config.circuitRatio,
+    circuitCooldownMs: config.circuitCooldownMs,
+    circuitMaxCooldownMs: config.circuitMaxCooldownMs,
+    allDownPatienceMs: config.allDownPatienceMs,
+    retryAfterMaxMs: config.retryAfterMaxMs,
   };
 }

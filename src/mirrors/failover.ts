@@ -45,10 +45,14 @@ export interface AttemptRecord {
 /** Why a symbol is given up. */
 export type GiveUpReason = 'max-attempts' | 'max-rounds' | 'deadline' | 'no-mirrors';
 
-/** What to do next. `wait` means: sleep `ms`, then try `mirrorIndex`. */
+/**
+ * What to do next. `wait` means: sleep `ms`, then try `mirrorIndex`. `candidates` are all
+ * the mirrors the rules allow for that attempt, in rotation order: a scheduler may pick any
+ * of them (the round still counts different mirrors); without one, `mirrorIndex` is used.
+ */
 export type NextStep =
-  | { kind: 'try'; mirrorIndex: number; round: number }
-  | { kind: 'wait'; ms: number; mirrorIndex: number; round: number }
+  | { kind: 'try'; mirrorIndex: number; round: number; candidates: number[] }
+  | { kind: 'wait'; ms: number; mirrorIndex: number; round: number; candidates: number[] }
   | { kind: 'give-up'; reason: GiveUpReason }
   | { kind: 'done' };
 
@@ -58,17 +62,23 @@ export interface FailoverState {
   /** The mirror this symbol starts at (see createRotation). */
   startIndex: number;
   history: readonly AttemptRecord[];
-  /** When the symbol's first attempt started. */
+  /** When the symbol's first attempt started (a scheduler moves it on by the time spent queued). */
   startedAt: number;
   now: number;
   policy: RetryPolicy;
   /** [0, 1), for the backoff jitter. */
   random: () => number;
+  /**
+   * Per mirror, a time before which it may not be asked for reasons outside this symbol
+   * (an open circuit). Such a mirror is skipped like one in Retry-After, and planned last
+   * when the next round is planned.
+   */
+  blockedUntil?: readonly number[] | undefined;
 }
 
 interface MirrorStanding {
   excluded: boolean;
-  /** No attempt on this mirror before this time (Retry-After). */
+  /** No attempt on this mirror before this time (Retry-After, or blocked from outside). */
   blockedUntil: number;
 }
 
@@ -89,37 +99,42 @@ export function nextStep(state: FailoverState): NextStep {
   if (now >= deadline) return { kind: 'give-up', reason: 'deadline' };
   if (history.length >= policy.maxAttempts) return { kind: 'give-up', reason: 'max-attempts' };
 
-  const start = mod(state.startIndex, mirrorCount);
-  if (last === undefined) return { kind: 'try', mirrorIndex: start, round: 1 };
-
-  const standing = standings(history, mirrorCount, policy);
+  const standing = standings(history, mirrorCount, policy, state.blockedUntil);
+  const freeAt = (m: number, at: number): boolean => !standing[m]!.excluded && standing[m]!.blockedUntil <= at;
   // Rotation continues after the mirror tried last, in every round.
-  const from = last.mirrorIndex + 1;
-  const round = last.round;
+  const from = last === undefined ? mod(state.startIndex, mirrorCount) : last.mirrorIndex + 1;
+  const round = last?.round ?? 1;
   const triedThisRound = new Set(history.filter((h) => h.round === round).map((h) => h.mirrorIndex));
 
   if (triedThisRound.size < policy.mirrorsPerRound) {
-    const candidate = scan(from, mirrorCount).find(
-      (m) => !standing[m]!.excluded && !triedThisRound.has(m) && standing[m]!.blockedUntil <= now,
-    );
-    if (candidate !== undefined) return { kind: 'try', mirrorIndex: candidate, round };
+    const candidates = scan(from, mirrorCount).filter((m) => !triedThisRound.has(m) && freeAt(m, now));
+    if (candidates.length > 0) return { kind: 'try', mirrorIndex: candidates[0]!, round, candidates };
   }
 
-  if (round >= policy.maxRounds) return { kind: 'give-up', reason: 'max-rounds' };
-  const nextRound = scan(from, mirrorCount)
-    .filter((m) => !standing[m]!.excluded)
-    .slice(0, policy.mirrorsPerRound);
-  if (nextRound.length === 0) return { kind: 'give-up', reason: 'no-mirrors' };
+  // The round is over; or nothing was tried yet and every mirror is held back from outside, and round 1 waits.
+  const nextRoundNumber = last === undefined ? 1 : round + 1;
+  if (nextRoundNumber > policy.maxRounds) return { kind: 'give-up', reason: 'max-rounds' };
+  const eligible = scan(from, mirrorCount).filter((m) => !standing[m]!.excluded);
+  if (eligible.length === 0) return { kind: 'give-up', reason: 'no-mirrors' };
+  const outside = (m: number): boolean => (state.blockedUntil?.[m] ?? -Infinity) > now;
+  const nextRound = [...eligible.filter((m) => !outside(m)), ...eligible.filter(outside)].slice(0, policy.mirrorsPerRound);
 
-  const backoff = state.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (round - 1));
+  const backoff =
+    last === undefined ? 0 : state.random() * Math.min(policy.backoffMaxMs, policy.backoffBaseMs * 2 ** (round - 1));
   const soonestFree = Math.min(...nextRound.map((m) => Math.max(0, standing[m]!.blockedUntil - now)));
   const ms = Math.max(backoff, soonestFree);
   if (now + ms >= deadline) return { kind: 'give-up', reason: 'deadline' };
-  const first = nextRound.find((m) => standing[m]!.blockedUntil <= now + ms)!;
-  return { kind: 'wait', ms, mirrorIndex: first, round: round + 1 };
+  const first = nextRound.find((m) => freeAt(m, now + ms))!;
+  const candidates = eligible.filter((m) => freeAt(m, now + ms));
+  return { kind: 'wait', ms, mirrorIndex: first, round: nextRoundNumber, candidates };
 }
 
-function standings(history: readonly AttemptRecord[], mirrorCount: number, policy: RetryPolicy): MirrorStanding[] {
+function standings(
+  history: readonly AttemptRecord[],
+  mirrorCount: number,
+  policy: RetryPolicy,
+  external: readonly number[] | undefined,
+): MirrorStanding[] {
   const result = Array.from({ length: mirrorCount }, () => ({ excluded: false, blockedUntil: -Infinity }));
   for (const record of history) {
     const standing = result[record.mirrorIndex];
@@ -132,6 +147,10 @@ function standings(history: readonly AttemptRecord[], mirrorCount: number, polic
     else if (retryAfterMs > policy.retryAfterMaxMs) standing.excluded = true;
     else standing.blockedUntil = record.endedAt + retryAfterMs;
   }
+  external?.forEach((until, m) => {
+    const standing = result[m];
+    if (standing !== undefined) standing.blockedUntil = Math.max(standing.blockedUntil, until);
+  });
   return result;
 }
 

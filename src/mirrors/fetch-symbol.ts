@@ -1,11 +1,13 @@
 import { CrawlerError, FormatError, MirrorError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import { createAbortScope } from './abort-scope.js';
+import { verdictOf } from './attempt-verdict.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import { nextStep } from './failover.js';
 import type { AttemptOutcome, AttemptRecord, GiveUpReason, RetryPolicy } from './failover.js';
 import type { MirrorClient, MirrorResponse } from './mirror-client.js';
 import type { Mirror } from './mirror-list.js';
+import type { FetchScheduler, LeaseResult, MirrorLease } from './mirror-scheduler.js';
 
 /** One request to one mirror, as shown when a symbol fails. */
 export interface Attempt {
@@ -49,6 +51,14 @@ export interface FetchSymbolDeps<T> {
   random: () => number;
   signal?: AbortSignal;
   onAttempt?: (attempt: Attempt) => void;
+  /**
+   * The batch's shared request pool. With it, failover still decides when to try and which
+   * mirrors may be tried, the scheduler picks which one (healthy, least loaded) and paces
+   * it; time spent queued for a slot or waiting for any mirror to recover is not charged
+   * to the symbol's attempts or deadline. Without it, mirrors are taken in rotation order.
+   * It must be built over `mirrors`, in the same order.
+   */
+  scheduler?: FetchScheduler | undefined;
 }
 
 type AttemptResult<T> =
@@ -58,44 +68,78 @@ type AttemptResult<T> =
 /**
  * Fetches and decodes one symbol, failing over between mirrors as {@link nextStep} decides.
  * Mirror failures never throw: they end in `{ ok: false, attempts }`. Only the caller's
- * abort (its reason) and errors that are not mirror failures (bugs) propagate.
+ * abort (its reason), AllMirrorsDownError from the scheduler (fatal to the batch) and
+ * errors that are not mirror failures (bugs) propagate.
  */
 export async function fetchSymbol<T>(symbol: string, deps: FetchSymbolDeps<T>): Promise<FetchOutcome<T>> {
-  const { mirrors, policy, now } = deps;
+  const { mirrors, policy, now, scheduler } = deps;
+  if (scheduler !== undefined && scheduler.blockedForMs().length !== mirrors.length) {
+    throw new CrawlerError('E_INTERNAL', 'the scheduler was built over another mirror list');
+  }
   const startedAt = now();
+  // Time that is not the symbol's own: queued behind other symbols, or every mirror down.
+  let pausedMs = 0;
+  const paused = async <R>(wait: Promise<R>): Promise<R> => {
+    const began = now();
+    try {
+      return await wait;
+    } finally {
+      pausedMs += now() - began;
+    }
+  };
   const history: AttemptRecord[] = [];
   const attempts: Attempt[] = [];
   for (;;) {
     deps.signal?.throwIfAborted();
+    if (scheduler !== undefined && !scheduler.anyAvailable()) {
+      await paused(scheduler.waitForAnyMirror(deps.signal));
+      continue;
+    }
+    const at = now();
     const step = nextStep({
       mirrorCount: mirrors.length,
       startIndex: deps.startIndex,
       history,
-      startedAt,
-      now: now(),
+      startedAt: startedAt + pausedMs,
+      now: at,
       policy,
       random: deps.random,
+      blockedUntil: scheduler?.blockedForMs().map((ms) => at + ms),
     });
     if (step.kind === 'give-up') return failure(symbol, step.reason, attempts);
     if (step.kind === 'done') throw new CrawlerError('E_INTERNAL', 'failover asked to go on after a success');
     if (step.kind === 'wait' && step.ms > 0) await deps.sleep(step.ms, deps.signal);
 
-    const mirror = mirrors[step.mirrorIndex]!;
-    const remainingMs = startedAt + policy.symbolDeadlineMs - now();
-    const result = await attemptOnce(symbol, mirror, deps, remainingMs);
+    let mirrorIndex = step.mirrorIndex;
+    let lease: MirrorLease | undefined;
+    if (scheduler !== undefined) {
+      lease = await paused(scheduler.acquire(step.candidates, deps.signal));
+      // Every candidate's circuit opened meanwhile: plan again, nothing was spent.
+      if (lease === undefined) continue;
+      mirrorIndex = lease.mirrorIndex;
+    }
+    const mirror = mirrors[mirrorIndex]!;
+    const remainingMs = startedAt + pausedMs + policy.symbolDeadlineMs - now();
+    const result = await attemptOnce(symbol, mirror, deps, remainingMs, lease);
     attempts.push(result.attempt);
     deps.onAttempt?.(result.attempt);
     if (result.ok) return { ok: true, broker: mirror.name, value: result.value, attempts };
-    history.push({ mirrorIndex: step.mirrorIndex, round: step.round, endedAt: now(), outcome: result.outcome });
+    history.push({ mirrorIndex, round: step.round, endedAt: now(), outcome: result.outcome });
     if (result.deadlinePassed) return failure(symbol, 'deadline', attempts);
   }
 }
 
+/**
+ * One request and its decoding. With a lease, the slot is given back as soon as the body is
+ * in (decoding is local CPU work, and holding the slot would pace the mirror by the parser),
+ * and the outcome is reported after decoding: an HTML page only shows up there.
+ */
 async function attemptOnce<T>(
   symbol: string,
   mirror: Mirror,
   deps: FetchSymbolDeps<T>,
   remainingMs: number,
+  lease: MirrorLease | undefined,
 ): Promise<AttemptResult<T>> {
   const began = deps.now();
   // The symbol's deadline cuts an attempt short too; the client reports it as its caller's abort.
@@ -105,13 +149,23 @@ async function attemptOnce<T>(
     () => new MirrorError('E_MIRROR_TIMEOUT', mirror.name, `${symbol}: the symbol's deadline passed`, { transient: true }),
   );
   let status: number | undefined;
+  let requestMs: number | undefined;
+  const report: LeaseResult = { verdict: 'aborted' };
   try {
     const response = await deps.client.get(mirror, symbol, deps.query, scope.signal);
+    requestMs = deps.now() - began;
+    lease?.release();
     status = response.status;
     const value = await deps.decode(response);
+    report.verdict = 'success';
     return { ok: true, value, attempt: { broker: mirror.name, status, ms: deps.now() - began } };
   } catch (error) {
+    // A failed request is reported before its slot is given back, so that no request slips
+    // out to a mirror whose circuit this very failure opens.
+    requestMs ??= deps.now() - began;
     if (deps.signal?.aborted) throw deps.signal.reason;
+    // Cut short by our own deadline, the attempt says nothing about the mirror.
+    report.verdict = error instanceof MirrorError && scope.timedOut() ? 'neutral' : verdictOf(error);
     const ms = deps.now() - began;
     if (error instanceof FormatError) {
       const detail = `${error.reason}: ${error.excerpt}`;
@@ -121,14 +175,18 @@ async function attemptOnce<T>(
     if (error instanceof MirrorError) {
       const attempt: Attempt = { broker: mirror.name, status: error.status ?? error.code, ms, code: error.code, detail: error.message };
       if (error.retryAfterMs !== undefined) attempt.retryAfterMs = error.retryAfterMs;
+      report.retryAfterMs = error.retryAfterMs;
       const outcome: AttemptOutcome = error.transient
         ? { kind: 'transient', retryAfterMs: error.retryAfterMs }
         : { kind: 'permanent' };
       return { ok: false, outcome, attempt, deadlinePassed: scope.timedOut() };
     }
+    // A bug, not a mirror failure: it propagates, and the mirror is not blamed.
+    report.verdict = 'aborted';
     throw error;
   } finally {
     scope.dispose();
+    lease?.report({ ...report, ms: requestMs });
   }
 }
 

@@ -59,6 +59,8 @@ export interface MirrorClient {
    * `signal.reason` when the caller aborted.
    */
   get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse>;
+  /** Connections opened to the mirror's origin so far: few means keep-alive works (no socket churn). */
+  connectionsOpened(mirror: Mirror): number;
   /** Closes the keep-alive pools once in-flight requests have ended. */
   close(): Promise<void>;
 }
@@ -75,6 +77,8 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
     keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.keepAliveTimeoutMs,
     connections: options.connectionsPerOrigin,
   });
+  const opened = new Map<string, number>();
+  agent.on('connect', (origin) => opened.set(origin.origin, (opened.get(origin.origin) ?? 0) + 1));
 
   async function get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse> {
     signal?.throwIfAborted();
@@ -129,6 +133,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
 
   return {
     get,
+    connectionsOpened: (mirror) => opened.get(new URL(mirror.baseUrl).origin) ?? 0,
     close: () => agent.close(),
   };
 }

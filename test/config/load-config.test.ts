@@ -83,3 +83,21 @@ describe('loadConfig', () => {
     expect(envNameFor('symbolDeadlineMs')).toBe('STOCK_CRAWLER_SYMBOL_DEADLINE_MS');
   });
 });
+
+describe('loadConfig, shards', () => {
+  it('takes the shard of a Kubernetes Indexed Job', async () => {
+    const { config, sources } = await loadConfig({ flags: {}, env: { JOB_COMPLETION_INDEX: '2', JOB_COMPLETIONS: '4' } });
+    expect(config.shard).toBe('2/4');
+    expect(sources.shard).toBe('env JOB_COMPLETION_INDEX');
+  });
+
+  it('lets an explicit shard win over the job index', async () => {
+    const { config } = await loadConfig({ flags: { shard: '1/3' }, env: { JOB_COMPLETION_INDEX: '2', JOB_COMPLETIONS: '4' } });
+    expect(config.shard).toBe('1/3');
+  });
+
+  it('refuses a malformed shard', async () => {
+    const error = await loadConfig({ flags: { shard: 'half' }, env: {} }).catch((e: unknown) => e);
+    expect((error as ConfigError).key).toBe('shard');
+  });
+});

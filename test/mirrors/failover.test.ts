@@ -1,77 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RETRY_POLICY, nextStep } from '../../src/mirrors/failover.js';
-import type { AttemptOutcome, AttemptRecord, NextStep, RetryPolicy } from '../../src/mirrors/failover.js';
+import type { AttemptOutcome } from '../../src/mirrors/failover.js';
 import { seeded } from '../support/seeded-random.js';
-
-const transient: AttemptOutcome = { kind: 'transient' };
-const permanent: AttemptOutcome = { kind: 'permanent' };
-const ok: AttemptOutcome = { kind: 'ok' };
-
-interface Simulation {
-  steps: NextStep[];
-  history: AttemptRecord[];
-  tried: number[];
-  rounds: number[];
-  waits: number[];
-  /** When each attempt started. */
-  startedAt: number[];
-  end: NextStep;
-}
-
-/** Drives nextStep like fetchSymbol does, with a fake clock: every attempt takes `attemptMs`. */
-function simulate(options: {
-  mirrorCount: number;
-  startIndex?: number;
-  policy?: Partial<RetryPolicy>;
-  outcome: (mirrorIndex: number, attemptNumber: number) => AttemptOutcome;
-  random?: () => number;
-  attemptMs?: number;
-}): Simulation {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
-  const random = options.random ?? (() => 1);
-  const attemptMs = options.attemptMs ?? 10;
-  const history: AttemptRecord[] = [];
-  const steps: NextStep[] = [];
-  const waits: number[] = [];
-  const startedAt: number[] = [];
-  let now = 0;
-  for (let guard = 0; guard < 1000; guard++) {
-    const step = nextStep({
-      mirrorCount: options.mirrorCount,
-      startIndex: options.startIndex ?? 0,
-      history,
-      startedAt: 0,
-      now,
-      policy,
-      random,
-    });
-    steps.push(step);
-    if (step.kind === 'give-up' || step.kind === 'done') {
-      return {
-        steps,
-        history,
-        tried: history.map((h) => h.mirrorIndex),
-        rounds: history.map((h) => h.round),
-        waits,
-        startedAt,
-        end: step,
-      };
-    }
-    if (step.kind === 'wait') {
-      waits.push(step.ms);
-      now += step.ms;
-    }
-    startedAt.push(now);
-    now += attemptMs;
-    history.push({
-      mirrorIndex: step.mirrorIndex,
-      round: step.round,
-      endedAt: now,
-      outcome: options.outcome(step.mirrorIndex, history.length + 1),
-    });
-  }
-  throw new Error('nextStep never ended');
-}
+import { ok, permanent, simulate, transient } from './failover-simulation.js';
 
 describe('nextStep: rounds and caps', () => {
   it('starts at the start index in round 1', () => {
@@ -84,7 +15,7 @@ describe('nextStep: rounds and caps', () => {
       policy: DEFAULT_RETRY_POLICY,
       random: () => 0,
     });
-    expect(step).toEqual({ kind: 'try', mirrorIndex: 5, round: 1 });
+    expect(step).toEqual({ kind: 'try', mirrorIndex: 5, round: 1, candidates: [5, 6, 7, 0, 1, 2, 3, 4] });
   });
 
   it('with 8 mirrors, goes on through the rotation round after round and stops at 8 attempts', () => {
@@ -235,7 +166,7 @@ describe('nextStep: Retry-After', () => {
       policy: DEFAULT_RETRY_POLICY,
       random: () => 0,
     });
-    expect(step).toEqual({ kind: 'wait', ms: 990, mirrorIndex: 1, round: 2 });
+    expect(step).toEqual({ kind: 'wait', ms: 990, mirrorIndex: 1, round: 2, candidates: [1] });
   });
 
   it('skips a blocked mirror within a round', () => {
@@ -248,7 +179,7 @@ describe('nextStep: Retry-After', () => {
       policy: DEFAULT_RETRY_POLICY,
       random: () => 0,
     });
-    expect(step).toEqual({ kind: 'try', mirrorIndex: 0, round: 1 });
+    expect(step).toEqual({ kind: 'try', mirrorIndex: 0, round: 1, candidates: [0, 1] });
     const blocked = nextStep({
       mirrorCount: 3,
       startIndex: 0,
@@ -263,7 +194,7 @@ describe('nextStep: Retry-After', () => {
       policy: DEFAULT_RETRY_POLICY,
       random: () => 0,
     });
-    expect(blocked).toEqual({ kind: 'try', mirrorIndex: 2, round: 2 });
+    expect(blocked).toEqual({ kind: 'try', mirrorIndex: 2, round: 2, candidates: [2] });
   });
 });
 

@@ -44,6 +44,7 @@ describe('mirror client: requests and answers', () => {
     await c.get(mirror, '2330', DEFAULT_QUERY);
     expect(server.requests).toHaveLength(3);
     expect(server.connections()).toBe(1);
+    expect(c.connectionsOpened(mirror)).toBe(1);
   });
 
   it('returns an empty body as an empty answer', async () => {
@@ -145,6 +146,8 @@ describe('mirror client: sockets', () => {
     // The pool recovers on a fresh connection.
     await c.get(mirror, '2330', DEFAULT_QUERY);
     expect(server.connections()).toBe(2);
+    expect(c.connectionsOpened(mirror)).toBe(2);
+    expect(c.connectionsOpened({ name: 'other', baseUrl: 'http://127.0.0.1:9/' })).toBe(0);
   });
 
   it('a server closing idle sockets right after answering never leaves a request hanging', async () => {

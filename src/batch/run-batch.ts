@@ -1,0 +1,225 @@
+import type { UpsertCounts } from '../db/daily-bars-repository.js';
+import { CrawlerError, FormatError } from '../errors.js';
+import type { Attempt, FetchFailureCode, FetchOutcome } from '../mirrors/fetch-symbol.js';
+import type { DailySeries } from '../parse/daily-series.js';
+import type { DailyBar } from '../validate/daily-bar.js';
+import { validateBars, type ValidationResult } from '../validate/validate-bars.js';
+import { compareOverlap } from './overlap.js';
+import { planSymbol, type SymbolPlan } from './plan.js';
+import { runPool } from './task-pool.js';
+
+/** What happened to one symbol of a batch. */
+export type BatchSymbolResult =
+  | { symbol: string; status: 'skipped' }
+  | {
+      symbol: string;
+      status: 'stored';
+      broker: string;
+      plan: SymbolPlan['kind'];
+      /** Bars the mirror sent that passed validation. */
+      bars: number;
+      validation: ValidationResult['counts'];
+      /** null in a dry run. */
+      counts: UpsertCounts | null;
+      /** The stored overlap bars differed: the full history was fetched again and rewritten. */
+      revised: boolean;
+      attempts: Attempt[];
+    }
+  | { symbol: string; status: 'failed'; code: FetchFailureCode | 'E_DB_WRITE'; message: string; attempts: Attempt[] };
+
+/** Fetch options of one request: how many bars, and whether an empty answer is suspect. */
+export interface BatchFetchRequest {
+  count: number;
+  /** The symbol has stored history: an empty answer is a mirror fault, not "no data". */
+  known: boolean;
+}
+
+/** Everything the batch needs, passed in; see the `update` command for the real wiring. */
+export interface RunBatchDeps {
+  symbols: readonly string[];
+  /** Newest stored trade date per symbol (symbols without history are absent). */
+  latestStored: ReadonlyMap<string, string>;
+  /** The last `perSymbol` stored bars of each symbol, oldest first. */
+  recentBars: (symbols: readonly string[], perSymbol: number) => Promise<Map<string, DailyBar[]>>;
+  fetch: (symbol: string, request: BatchFetchRequest) => Promise<FetchOutcome<DailySeries>>;
+  /**
+   * Hands one symbol's bars to the writer: resolves once they are accepted (backpressure),
+   * with the promise of their atomic commit. Absent in a dry run.
+   */
+  enqueue?: ((symbol: string, bars: readonly DailyBar[], broker: string) => Promise<{ committed: Promise<UpsertCounts> }>) | undefined;
+  /** Today in the trading calendar's zone, for validation. */
+  today: string;
+  /** The latest session whose bars are published (smart skip). */
+  lastSession: string;
+  options: { force: boolean; full: boolean; overlapBars: number; fullCount: number; symbolsInFlight: number };
+  onResult: (result: BatchSymbolResult) => void;
+  /** Stop starting symbols (a signal, or a fatal error elsewhere); running ones finish. */
+  shouldStop: () => boolean;
+  /**
+   * Aborted when the shutdown grace period runs out: requests in flight are cancelled and
+   * their symbols counted as never started (nothing of theirs is written).
+   */
+  cancel?: AbortSignal | undefined;
+  /** Told once, at the first fatal error, so the caller can cancel what is in flight. */
+  onFatal?: ((error: CrawlerError) => void) | undefined;
+}
+
+/** How the batch ended: `fatal` holds the error that stopped it (database gone, every mirror down). */
+export interface BatchEnd {
+  /** Symbols never started, or cancelled in flight when the grace period ran out. */
+  notStarted: number;
+  fatal: CrawlerError | undefined;
+}
+
+/**
+ * The nightly pipeline: plan every symbol (skip what is fresh, ask only for new bars),
+ * then fetch → parse → validate → check the overlap → write, a bounded number of symbols
+ * at a time. A failed symbol is a result; a fatal error stops new symbols from starting,
+ * lets running ones finish, and is returned rather than thrown.
+ */
+export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
+  const { options } = deps;
+  const plans = new Map<string, SymbolPlan>();
+  for (const symbol of deps.symbols) {
+    const plan = planSymbol({
+      symbol,
+      latestStored: deps.latestStored.get(symbol) ?? null,
+      lastSession: deps.lastSession,
+      force: options.force,
+      full: options.full,
+      overlapBars: options.overlapBars,
+      fullCount: options.fullCount,
+    });
+    if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped' });
+    else plans.set(symbol, plan);
+  }
+  const incremental = [...plans].filter(([, plan]) => plan.kind === 'incremental').map(([symbol]) => symbol);
+  const stored = incremental.length > 0 ? await deps.recentBars(incremental, options.overlapBars) : new Map<string, DailyBar[]>();
+
+  let fatal: CrawlerError | undefined;
+  const noteFatal = (error: unknown): void => {
+    if (!isFatal(error)) throw error;
+    if (fatal !== undefined) return;
+    fatal = error;
+    deps.onFatal?.(error);
+  };
+  // A symbol waiting for its commit holds no fetch slot: it rides in the writer's next statement.
+  const commits = new Set<Promise<void>>();
+  let unexpected: { error: unknown } | undefined;
+  let cancelled = 0;
+  const { notStarted } = await runPool(
+    plans,
+    options.symbolsInFlight,
+    async ([symbol, plan]) => {
+      try {
+        const crawled = await crawlPlanned(symbol, plan, stored.get(symbol) ?? [], deps);
+        if (crawled.kind === 'done') {
+          deps.onResult(crawled.result);
+          return;
+        }
+        const commit: Promise<void> = crawled.committed
+          .then(
+            (counts) => deps.onResult(crawled.finish(counts)),
+            (error: unknown) => (isFatal(error) ? noteFatal(error) : deps.onResult(writeFailure(crawled.failed, error))),
+          )
+          .catch((error: unknown) => {
+            unexpected ??= { error };
+          })
+          .finally(() => commits.delete(commit));
+        commits.add(commit);
+      } catch (error) {
+        if (deps.cancel?.aborted && !isFatal(error)) {
+          cancelled += 1;
+          return;
+        }
+        noteFatal(error);
+      }
+    },
+    () => fatal !== undefined || deps.shouldStop(),
+  );
+  await Promise.all(commits);
+  if (unexpected !== undefined) throw unexpected.error;
+  return { notStarted: notStarted + cancelled, fatal };
+}
+
+type Crawled =
+  | { kind: 'done'; result: BatchSymbolResult }
+  | {
+      kind: 'writing';
+      committed: Promise<UpsertCounts>;
+      finish: (counts: UpsertCounts) => BatchSymbolResult;
+      failed: { symbol: string; attempts: Attempt[] };
+    };
+
+async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly DailyBar[], deps: RunBatchDeps): Promise<Crawled> {
+  const known = plan.kind === 'incremental';
+  const first = await fetchValidated(symbol, { count: plan.kind === 'skip' ? 0 : plan.count, known }, deps);
+  if (!first.ok) return { kind: 'done', result: first.failure };
+
+  let { bars, validation, broker, attempts } = first;
+  let revised = false;
+  if (plan.kind === 'incremental') {
+    const overlap = compareOverlap(stored, bars);
+    if (overlap.kind !== 'match') {
+      // Adjusted prices move after an ex-dividend date; appending new bars to the old
+      // base would mix two price bases, so the whole history is fetched and rewritten.
+      const full = await fetchValidated(symbol, { count: deps.options.fullCount, known }, deps);
+      if (!full.ok) return { kind: 'done', result: { ...full.failure, attempts: [...attempts, ...full.failure.attempts] } };
+      ({ bars, validation, broker } = full);
+      attempts = [...attempts, ...full.attempts];
+      revised = overlap.kind === 'revised';
+    }
+  }
+
+  const finish = (counts: UpsertCounts | null): BatchSymbolResult => ({
+    symbol,
+    status: 'stored',
+    broker,
+    plan: plan.kind,
+    bars: bars.length,
+    validation,
+    counts,
+    revised,
+    attempts,
+  });
+  if (deps.enqueue === undefined) return { kind: 'done', result: finish(null) };
+  if (bars.length === 0) return { kind: 'done', result: finish({ created: 0, updated: 0, unchanged: 0 }) };
+  try {
+    const { committed } = await deps.enqueue(symbol, bars, broker);
+    return { kind: 'writing', committed, finish, failed: { symbol, attempts } };
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    return { kind: 'done', result: writeFailure({ symbol, attempts }, error) };
+  }
+}
+
+function writeFailure(context: { symbol: string; attempts: Attempt[] }, error: unknown): BatchSymbolResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { symbol: context.symbol, status: 'failed', code: 'E_DB_WRITE', message: `${context.symbol}: not stored: ${message}`, attempts: context.attempts };
+}
+
+type Validated =
+  | { ok: true; bars: DailyBar[]; validation: ValidationResult['counts']; broker: string; attempts: Attempt[] }
+  | { ok: false; failure: Extract<BatchSymbolResult, { status: 'failed' }> };
+
+async function fetchValidated(symbol: string, request: BatchFetchRequest, deps: RunBatchDeps): Promise<Validated> {
+  const outcome = await deps.fetch(symbol, request);
+  if (!outcome.ok) {
+    return { ok: false, failure: { symbol, status: 'failed', code: outcome.code, message: outcome.message, attempts: outcome.attempts } };
+  }
+  const validation = validateBars(symbol, outcome.value, { today: deps.today });
+  return { ok: true, bars: validation.accepted, validation: validation.counts, broker: outcome.broker, attempts: outcome.attempts };
+}
+
+/** Errors after which no other symbol can succeed either. */
+const FATAL_CODES = new Set(['E_DB_UNAVAILABLE', 'E_DB_SCHEMA', 'E_ALL_MIRRORS_DOWN']);
+
+function isFatal(error: unknown): error is CrawlerError {
+  return error instanceof CrawlerError && FATAL_CODES.has(error.code);
+}
+
+/** Wraps a parser so an empty answer for a symbol with stored history fails over like a block page. */
+export function rejectEmptyForKnown(series: DailySeries, known: boolean): DailySeries {
+  if (!known || series.count > 0) return series;
+  throw new FormatError('empty', 'no bars for a symbol that has stored history', { excerpt: '' });
+}

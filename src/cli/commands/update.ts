@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { runBatch, type BatchSymbolResult } from '../../batch/run-batch.js';
+import { createProgressReporter } from '../../batch/progress.js';
+import { parseSymbolArgument, readSymbolsFile } from '../../batch/select-symbols.js';
+import { inShard, parseShard, type Shard } from '../../batch/shard.js';
+import { createSummaryAccumulator, type BatchSummary, type BrokerStats, type SymbolOutcome } from '../../batch/summary.js';
+import { lastClosedSession } from '../../batch/trading-session.js';
+import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
+import type { Config } from '../../config/schema.js';
+import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
+import { createRunsRepository, type RunStatus } from '../../db/runs-repository.js';
+import { createStocksRepository } from '../../db/stocks-repository.js';
+import { EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError, type CrawlerError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { MirrorStats } from '../../mirrors/mirror-scheduler.js';
+import type { CommandOutput } from '../command-output.js';
+import { createCrawlRuntime } from '../crawl-runtime.js';
+import { openStore, type Store } from '../open-store.js';
+
+/** `update`'s own flags; the shared ones arrive through Config. */
+export interface UpdateOptions {
+  symbols?: string | undefined;
+  symbolsFile?: string | undefined;
+  force: boolean;
+  full: boolean;
+  dryRun: boolean;
+}
+
+export interface UpdateCommandInput {
+  options: UpdateOptions;
+  config: Config;
+  logger: Logger;
+  /** Reads standard input, for `--symbols-file -`. */
+  readStdin: () => Promise<string>;
+  /** Where the progress bar goes (stderr). */
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Aborted by SIGINT/SIGTERM: no new symbols start; the run winds down and says so. */
+  signal: AbortSignal;
+  /** Decides "today" and the last closed session; the system clock in production. */
+  clock?: Clock;
+}
+
+// Symbols in flight per request slot: the others parse, validate or wait for their commit.
+const SYMBOLS_PER_REQUEST_SLOT = 4;
+const HEARTBEAT_MS = 5_000;
+
+/**
+ * `stock-crawler update`: the nightly batch over every active symbol (or a list, or a
+ * shard of either). Prints the backend's batch summary; records the run in crawl_runs.
+ */
+export async function updateCommand(input: UpdateCommandInput): Promise<CommandOutput> {
+  const { options, config, logger } = input;
+  // Bad input stops the run before any connection is opened.
+  const explicit = await explicitSymbols(options, input.readStdin);
+  const shard = config.shard === undefined ? undefined : parseShard(config.shard);
+
+  const store = await openStore(config, logger);
+  try {
+    const symbols = await universe(store, explicit, shard, options.dryRun, logger);
+    return await crawl(symbols, shard, store, input);
+  } finally {
+    await store.close();
+  }
+}
+
+async function explicitSymbols(options: UpdateOptions, readStdin: () => Promise<string>): Promise<string[] | undefined> {
+  if (options.symbols !== undefined && options.symbolsFile !== undefined) {
+    throw new UsageError('give --symbols or --symbols-file, not both');
+  }
+  if (options.symbols !== undefined) return parseSymbolArgument(options.symbols);
+  if (options.symbolsFile === undefined) return undefined;
+  return readSymbolsFile(options.symbolsFile, {
+    readFile: (path) => readFile(path, 'utf8'),
+    readStdin,
+  });
+}
+
+async function universe(store: Store, explicit: string[] | undefined, shard: Shard | undefined, dryRun: boolean, logger: Logger): Promise<string[]> {
+  const stocks = await createStocksRepository(store.handle.db);
+  let all = explicit;
+  if (all === undefined) {
+    all = await stocks.activeSymbols();
+    if (all.length === 0) throw new UsageError('the stocks table has no active symbols; give --symbols or --symbols-file');
+  } else if (!dryRun) {
+    const { added } = await stocks.ensureSymbols(all);
+    if (added.length > 0) logger.info({ added: added.length }, 'symbols added to stocks');
+  }
+  return shard === undefined ? all : all.filter((symbol) => inShard(symbol, shard));
+}
+
+async function crawl(symbols: string[], shard: Shard | undefined, store: Store, input: UpdateCommandInput): Promise<CommandOutput> {
+  const { options, config, logger, signal } = input;
+  const clock = input.clock ?? systemClock;
+  const runId = randomUUID();
+  const startedAtMs = clock.now();
+  const shardText = shard === undefined ? null : `${shard.index}/${shard.count}`;
+  const runs = options.dryRun ? undefined : createRunsRepository(store.handle.db);
+  await runs?.start({
+    id: runId,
+    job: 'update',
+    shard: shardText,
+    arguments: { ...options, symbols: options.symbols === undefined ? undefined : symbols.length, shard: shardText },
+    pid: process.pid,
+    host: hostname(),
+    total: symbols.length,
+  });
+  logger.info({ runId, symbols: symbols.length, shard: shardText, dryRun: options.dryRun }, 'update started');
+
+  const accumulator = createSummaryAccumulator();
+  const progress = createProgressReporter({
+    total: symbols.length,
+    tty: input.stderr.isTTY === true,
+    quiet: config.quiet,
+    stream: input.stderr,
+    logger,
+    now: () => clock.now(),
+    intervalMs: config.progressIntervalMs,
+  });
+  // The backend's page and `health` read the run's progress; a missed beat only costs freshness.
+  const reportProgress = async (): Promise<void> => {
+    const counts = accumulator.counts();
+    const processed = counts.succeeded + counts.failed + counts.noData + counts.skipped;
+    const done = { processed, total: symbols.length, succeeded: counts.succeeded + counts.skipped, failed: counts.failed };
+    await runs?.progress(runId, done).catch((error: unknown) => logger.warn({ err: error }, 'could not record progress'));
+  };
+  const heartbeat = runs === undefined ? undefined : setInterval(() => void reportProgress(), HEARTBEAT_MS);
+  heartbeat?.unref();
+
+  // After a stop signal, symbols in flight get a grace period to finish; then their requests are cancelled.
+  const cancel = new AbortController();
+  const startGrace = (): void => void setTimeout(() => cancel.abort(signal.reason), config.shutdownGraceMs).unref();
+  signal.addEventListener('abort', startGrace, { once: true });
+  setMaxListeners(0, cancel.signal);
+
+  const runtime = createCrawlRuntime(config, logger, { pooled: true });
+  const writer: BarWriter | undefined = options.dryRun ? undefined : createBarWriter({ db: store.handle.db, repository: store.bars });
+  let end: Awaited<ReturnType<typeof runBatch>> | undefined;
+  try {
+    const nowMs = clock.now();
+    end = await runBatch({
+      symbols,
+      latestStored: await store.bars.latestTradeDates(symbols),
+      recentBars: (codes, perSymbol) => store.bars.recentBars(codes, perSymbol),
+      fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: cancel.signal }),
+      enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
+      today: calendarDateIn(nowMs, config.timeZone),
+      lastSession: lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt }),
+      options: {
+        force: options.force,
+        full: options.full,
+        overlapBars: config.overlapBars,
+        fullCount: config.barCount,
+        symbolsInFlight: config.concurrency * SYMBOLS_PER_REQUEST_SLOT,
+      },
+      onResult: (result) => {
+        accumulator.add(toOutcome(result));
+        progress.update(accumulator.progress());
+      },
+      shouldStop: () => signal.aborted,
+      cancel: cancel.signal,
+      // Nothing in flight can succeed after a fatal error; symbols sleeping in backoff wake now.
+      onFatal: (error) => cancel.abort(error),
+    });
+  } finally {
+    signal.removeEventListener('abort', startGrace);
+    await writer?.close();
+    if (heartbeat !== undefined) clearInterval(heartbeat);
+    progress.stop();
+    await runtime.close();
+  }
+
+  const interrupted = signal.aborted;
+  const summary = accumulator.build({
+    runId,
+    startedAtMs,
+    finishedAtMs: clock.now(),
+    total: symbols.length,
+    brokers: brokerStats(runtime.scheduler?.stats() ?? {}),
+    interrupted,
+    dryRun: options.dryRun,
+    fatal: end.fatal === undefined ? undefined : { code: end.fatal.code, message: end.fatal.message },
+  });
+  const status = runStatus(summary, end.fatal, interrupted);
+  await finishRun(runs, runId, status, summary, logger);
+  logger.info({ runId, status, message: summary.message }, 'update finished');
+  return { document: summary, exitCode: exitCode(summary, end.fatal, signal) };
+}
+
+/** Maps one symbol's result onto the summary's outcome kinds. */
+export function toOutcome(result: BatchSymbolResult): SymbolOutcome {
+  if (result.status === 'skipped') return { status: 'skipped' };
+  if (result.status === 'failed') {
+    return { status: 'failed', stock_code: result.symbol, code: result.code, message: result.message, attempts: result.attempts };
+  }
+  const rows = { ...(result.counts ?? {}), rejected: result.validation.rejected };
+  if (result.validation.input === 0) return { status: 'no_data', rows };
+  return { status: result.revised ? 'revised' : 'stored', rows };
+}
+
+function brokerStats(stats: Record<string, MirrorStats>): Record<string, BrokerStats> {
+  return Object.fromEntries(
+    Object.entries(stats).map(([name, s]) => [name, { requests: s.requests, ok: s.ok, errors: s.errors, circuitOpens: s.circuitOpens, p50Ms: s.p50Ms, p95Ms: s.p95Ms }]),
+  );
+}
+
+function runStatus(summary: BatchSummary, fatal: CrawlerError | undefined, interrupted: boolean): Exclude<RunStatus, 'running'> {
+  if (fatal !== undefined) return 'failed';
+  if (interrupted) return 'interrupted';
+  return summary.result.failed > 0 ? 'partial' : 'succeeded';
+}
+
+function exitCode(summary: BatchSummary, fatal: CrawlerError | undefined, signal: AbortSignal): number {
+  if (fatal !== undefined) return exitCodeFor(fatal);
+  if (signal.aborted) return exitCodeForSignal(signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
+  return summary.result.failed > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
+}
+
+async function finishRun(runs: ReturnType<typeof createRunsRepository> | undefined, runId: string, status: Exclude<RunStatus, 'running'>, summary: BatchSummary, logger: Logger): Promise<void> {
+  try {
+    await runs?.finish(runId, status, summary);
+  } catch (error) {
+    // The database may be what failed; the summary on stdout still tells the story.
+    logger.error({ err: error, runId }, 'could not record the end of the run');
+  }
+}
