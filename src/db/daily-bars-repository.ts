@@ -78,7 +78,12 @@ export async function createDailyBarsRepository(db: Kysely<Database>): Promise<D
   const valueTypes = Object.fromEntries(VALUE_COLUMNS.map((c) => [c, columns.get(c) ?? ''])) as Record<ValueColumn, string>;
   let upsertSql: string;
   try {
-    upsertSql = buildUpsertSql({ tradeDate: kind, valueTypes, hasUpdatedAt: columns.has('updated_at') });
+    upsertSql = buildUpsertSql({
+      tradeDate: kind,
+      valueTypes,
+      hasUpdatedAt: columns.has('updated_at'),
+      skipUnchangedBeforeInsert: columns.get('id') !== 'bigint',
+    });
   } catch (error) {
     throw new SchemaError(`stock_daily_data cannot be written: ${(error as Error).message}`, { cause: error });
   }

@@ -10,6 +10,11 @@ export interface UpsertSqlShape {
   valueTypes: Readonly<Record<ValueColumn, string>>;
   /** Whether the table has an updated_at column to touch on change. */
   hasUpdatedAt: boolean;
+  /**
+   * Drop rows identical to the stored ones before the INSERT. Needed where `id` is a 32-bit
+   * serial (the backend's table); costly on a large backfill, so skipped for a bigserial id.
+   */
+  skipUnchangedBeforeInsert: boolean;
 }
 
 /**
@@ -23,10 +28,11 @@ export interface UpsertSqlShape {
  *
  * New values are cast to each column's own type before comparing, so a float column is
  * compared as a float and a numeric(12,4) one after rounding: saving the same bars twice
- * reports them unchanged. Rows identical to the stored ones are dropped before the
- * INSERT: INSERT … ON CONFLICT draws a sequence value for every row it is offered, and
- * re-offering every overlap bar night after night would wear through the backend's
- * 32-bit `serial`. The ON CONFLICT arm updates rows whose values differ (and rows
+ * reports them unchanged. On the backend's table, rows identical to the stored ones are
+ * dropped before the INSERT: INSERT … ON CONFLICT draws a sequence value for every row it
+ * is offered, and re-offering every overlap bar night after night would wear through a
+ * 32-bit `serial`. That filter is one index probe per row and made a 432,000-row backfill
+ * about six times slower (29 s against 5 s here), so a bigserial id goes without it. The ON CONFLICT arm updates rows whose values differ (and rows
  * another writer added meanwhile); `xmax = 0` tells an inserted row from an updated one.
  * Backend-computed columns (ma5, price_change…) are never named.
  */
@@ -53,13 +59,7 @@ with input as (
 saved as (
   insert into stock_daily_data as t (${inserted.join(', ')})
   select ${inserted.map((column) => `i.${column}`).join(', ')}
-  from input as i
-  -- A correlated scalar subquery, not NOT EXISTS: it stays one index probe per input
-  -- row, where an anti join may be planned as a scan of the whole table.
-  where (select true from stock_daily_data as e
-         where e.stock_code = i.stock_code and e.trade_date = i.trade_date
-           and ${tuple('e')} is not distinct from ${tuple('i')}
-         limit 1) is null
+  from input as i${shape.skipUnchangedBeforeInsert ? unchangedFilter(tuple) : ''}
   on conflict (stock_code, trade_date) do update
   set ${assignments.join(', ')}
   where ${tuple('t')} is distinct from ${tuple('excluded')}
@@ -68,6 +68,16 @@ saved as (
 select stock_code, count(*) filter (where created)::int as created, count(*) filter (where not created)::int as updated
 from saved
 group by stock_code`;
+}
+
+// A correlated scalar subquery, not NOT EXISTS: it stays one index probe per input row,
+// where an anti join may be planned as a scan of the whole table.
+function unchangedFilter(tuple: (alias: string) => string): string {
+  return `
+  where (select true from stock_daily_data as e
+         where e.stock_code = i.stock_code and e.trade_date = i.trade_date
+           and ${tuple('e')} is not distinct from ${tuple('i')}
+         limit 1) is null`;
 }
 
 /** Column types come from the catalog; accept only plain spellings before splicing one into SQL. */

@@ -38,10 +38,12 @@ await admin.query(`create database ${name}`);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url.toString(), BROKER_URLS: farm.brokers };
+// BENCH_NODE_ARGS go to the CLI's node only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 async function cli(args: string[]): Promise<{ wallMs: number; maxRssKb: number; summary: any }> {
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, 'bin/stock-crawler', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...nodeArgs, 'bin/stock-crawler', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -63,13 +63,15 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       expect(row?.volume).toBe(123456789);
     });
 
-    it('draws no ids for rows it leaves unchanged (the legacy id is a 32-bit serial)', async () => {
+    it('draws no ids for rows it leaves unchanged where the id is a 32-bit serial', async () => {
       const bars = [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 578)];
       await repository.upsertBars(bars, 'mirror-a');
       for (let run = 0; run < 3; run++) await repository.upsertBars(bars, 'mirror-a');
       await repository.upsertBars([...bars, bar('2330', '2024-01-04', 580)], 'mirror-a');
       const ids = (await storedRows(handle.db)).map((row) => Number(row.id));
-      expect(ids[2]).toBe((ids[1] ?? Number.NaN) + 1);
+      // The crawler's own table has a bigserial id: it may skip values, for a faster backfill.
+      if (flavour === 'legacy') expect(ids[2]).toBe((ids[1] ?? Number.NaN) + 1);
+      else expect(ids[2]).toBeGreaterThan(ids[1] ?? Number.NaN);
     });
 
     it('does nothing for an empty batch, and keeps the last of repeated keys', async () => {
