@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MirrorStats } from '../mirrors/mirror-slot.js';
 
 const count = z.number().int().nonnegative();
 
@@ -117,16 +118,8 @@ export interface OutcomeCounts {
   rows: RowCounts;
 }
 
-/** Per-mirror request statistics, gathered by the fetch pool. */
-export interface BrokerStats {
-  requests: number;
-  ok: number;
-  errors: number;
-  circuitOpens: number;
-  /** Latency percentiles in ms; null when the mirror got no request. */
-  p50Ms: number | null;
-  p95Ms: number | null;
-}
+/** Per-mirror request statistics, as the mirror scheduler gathers them (its circuit state aside). */
+export type BrokerStats = Omit<MirrorStats, 'state'>;
 
 export interface BuildSummaryInput {
   runId: string;

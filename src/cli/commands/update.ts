@@ -6,16 +6,15 @@ import { runBatch, type BatchSymbolResult } from '../../batch/run-batch.js';
 import { createProgressReporter } from '../../batch/progress.js';
 import { parseSymbolArgument, readSymbolsFile } from '../../batch/select-symbols.js';
 import { inShard, parseShard, type Shard } from '../../batch/shard.js';
-import { createSummaryAccumulator, type BatchSummary, type BrokerStats, type SymbolOutcome } from '../../batch/summary.js';
+import { createSummaryAccumulator, type BatchSummary, type SummaryAccumulator, type SymbolOutcome } from '../../batch/summary.js';
 import { lastClosedSession } from '../../batch/trading-session.js';
 import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
 import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
-import { createRunsRepository, type RunStatus } from '../../db/runs-repository.js';
+import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs-repository.js';
 import { createStocksRepository } from '../../db/stocks-repository.js';
 import { EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError, type CrawlerError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { MirrorStats } from '../../mirrors/mirror-scheduler.js';
 import type { CommandOutput } from '../command-output.js';
 import { createCrawlRuntime } from '../crawl-runtime.js';
 import { openStore, type Store } from '../open-store.js';
@@ -119,21 +118,8 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
     now: () => clock.now(),
     intervalMs: config.progressIntervalMs,
   });
-  // The backend's page and `health` read the run's progress; a missed beat only costs freshness.
-  const reportProgress = async (): Promise<void> => {
-    const counts = accumulator.counts();
-    const processed = counts.succeeded + counts.failed + counts.noData + counts.skipped;
-    const done = { processed, total: symbols.length, succeeded: counts.succeeded + counts.skipped, failed: counts.failed };
-    await runs?.progress(runId, done).catch((error: unknown) => logger.warn({ err: error }, 'could not record progress'));
-  };
-  const heartbeat = runs === undefined ? undefined : setInterval(() => void reportProgress(), HEARTBEAT_MS);
-  heartbeat?.unref();
-
-  // After a stop signal, symbols in flight get a grace period to finish; then their requests are cancelled.
-  const cancel = new AbortController();
-  const startGrace = (): void => void setTimeout(() => cancel.abort(signal.reason), config.shutdownGraceMs).unref();
-  signal.addEventListener('abort', startGrace, { once: true });
-  setMaxListeners(0, cancel.signal);
+  const heartbeat = runs === undefined ? undefined : startHeartbeat(runs, runId, symbols.length, accumulator, logger);
+  const grace = graceAfter(signal, config.shutdownGraceMs);
 
   const runtime = createCrawlRuntime(config, logger, { pooled: true });
   const writer: BarWriter | undefined = options.dryRun ? undefined : createBarWriter({ db: store.handle.db, repository: store.bars });
@@ -144,7 +130,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
       symbols,
       latestStored: await store.bars.latestTradeDates(symbols),
       recentBars: (codes, perSymbol) => store.bars.recentBars(codes, perSymbol),
-      fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: cancel.signal }),
+      fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
       today: calendarDateIn(nowMs, config.timeZone),
       lastSession: lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt }),
@@ -160,12 +146,12 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
         progress.update(accumulator.progress());
       },
       shouldStop: () => signal.aborted,
-      cancel: cancel.signal,
+      cancel: grace.cancel,
       // Nothing in flight can succeed after a fatal error; symbols sleeping in backoff wake now.
-      onFatal: (error) => cancel.abort(error),
+      onFatal: (error) => grace.cancelNow(error),
     });
   } finally {
-    signal.removeEventListener('abort', startGrace);
+    grace.dispose();
     await writer?.close();
     if (heartbeat !== undefined) clearInterval(heartbeat);
     progress.stop();
@@ -178,7 +164,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
     startedAtMs,
     finishedAtMs: clock.now(),
     total: symbols.length,
-    brokers: brokerStats(runtime.scheduler?.stats() ?? {}),
+    brokers: runtime.scheduler?.stats() ?? {},
     interrupted,
     dryRun: options.dryRun,
     fatal: end.fatal === undefined ? undefined : { code: end.fatal.code, message: end.fatal.message },
@@ -187,6 +173,43 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   await finishRun(runs, runId, status, summary, logger);
   logger.info({ runId, status, message: summary.message }, 'update finished');
   return { document: summary, exitCode: exitCode(summary, end.fatal, signal) };
+}
+
+/** Records the counts so far every few seconds: the backend's page and `health` read them. */
+function startHeartbeat(
+  runs: RunsRepository,
+  runId: string,
+  total: number,
+  accumulator: SummaryAccumulator,
+  logger: Logger,
+): NodeJS.Timeout {
+  const beat = async (): Promise<void> => {
+    const counts = accumulator.counts();
+    const processed = counts.succeeded + counts.failed + counts.noData + counts.skipped;
+    const done = { processed, total, succeeded: counts.succeeded + counts.skipped, failed: counts.failed };
+    // A missed beat only costs freshness.
+    await runs.progress(runId, done).catch((error: unknown) => logger.warn({ err: error }, 'could not record progress'));
+  };
+  const timer = setInterval(() => void beat(), HEARTBEAT_MS);
+  timer.unref();
+  return timer;
+}
+
+/**
+ * After a stop signal, symbols in flight get `graceMs` to finish; then `cancel` aborts and
+ * their requests are cancelled. `cancelNow` skips the wait (after a fatal error).
+ */
+function graceAfter(signal: AbortSignal, graceMs: number): { cancel: AbortSignal; cancelNow(reason: unknown): void; dispose(): void } {
+  const controller = new AbortController();
+  // Every request in flight listens to it: hundreds of listeners are expected.
+  setMaxListeners(0, controller.signal);
+  const startGrace = (): void => void setTimeout(() => controller.abort(signal.reason), graceMs).unref();
+  signal.addEventListener('abort', startGrace, { once: true });
+  return {
+    cancel: controller.signal,
+    cancelNow: (reason) => controller.abort(reason),
+    dispose: () => signal.removeEventListener('abort', startGrace),
+  };
 }
 
 /** Maps one symbol's result onto the summary's outcome kinds. */
@@ -198,12 +221,6 @@ export function toOutcome(result: BatchSymbolResult): SymbolOutcome {
   const rows = { ...(result.counts ?? {}), rejected: result.validation.rejected };
   if (result.validation.input === 0) return { status: 'no_data', rows };
   return { status: result.revised ? 'revised' : 'stored', rows };
-}
-
-function brokerStats(stats: Record<string, MirrorStats>): Record<string, BrokerStats> {
-  return Object.fromEntries(
-    Object.entries(stats).map(([name, s]) => [name, { requests: s.requests, ok: s.ok, errors: s.errors, circuitOpens: s.circuitOpens, p50Ms: s.p50Ms, p95Ms: s.p95Ms }]),
-  );
 }
 
 function runStatus(summary: BatchSummary, fatal: CrawlerError | undefined, interrupted: boolean): Exclude<RunStatus, 'running'> {
@@ -218,7 +235,7 @@ function exitCode(summary: BatchSummary, fatal: CrawlerError | undefined, signal
   return summary.result.failed > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
 }
 
-async function finishRun(runs: ReturnType<typeof createRunsRepository> | undefined, runId: string, status: Exclude<RunStatus, 'running'>, summary: BatchSummary, logger: Logger): Promise<void> {
+async function finishRun(runs: RunsRepository | undefined, runId: string, status: Exclude<RunStatus, 'running'>, summary: BatchSummary, logger: Logger): Promise<void> {
   try {
     await runs?.finish(runId, status, summary);
   } catch (error) {
