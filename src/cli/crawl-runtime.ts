@@ -1,6 +1,7 @@
 import { clientOptionsFrom, mirrorsFrom, queryFrom, retryPolicyFrom, schedulerOptionsFrom } from '../config/slices.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import type { AttemptObserver } from '../metrics/run-metrics.js';
 import { fetchSymbol, type Attempt, type FetchOutcome } from '../mirrors/fetch-symbol.js';
 import { createMirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
@@ -32,9 +33,14 @@ export interface CrawlRuntime {
 
 /**
  * Builds the runtime from configuration; the caller closes it in a `finally`. `pooled`
- * adds the global and per-mirror limits, spacing and circuit breakers a batch needs.
+ * adds the global and per-mirror limits, spacing and circuit breakers a batch needs;
+ * `metrics` sees every attempt.
  */
-export function createCrawlRuntime(config: Config, logger: Logger, options: { pooled?: boolean } = {}): CrawlRuntime {
+export function createCrawlRuntime(
+  config: Config,
+  logger: Logger,
+  options: { pooled?: boolean; metrics?: AttemptObserver | undefined } = {},
+): CrawlRuntime {
   const mirrors = mirrorsFrom(config);
   const scheduler = options.pooled ? createMirrorScheduler(mirrors, schedulerOptionsFrom(config), { now: () => performance.now(), random: Math.random }) : undefined;
   const client = createMirrorClient(clientOptionsFrom(config));
@@ -44,6 +50,7 @@ export function createCrawlRuntime(config: Config, logger: Logger, options: { po
   const policy = retryPolicyFrom(config);
 
   const logAttempt = (symbol: string) => (attempt: Attempt) => {
+    options.metrics?.observeAttempt(attempt);
     if (attempt.code === undefined) logger.debug({ symbol, ...attempt, ms: Math.round(attempt.ms) }, 'attempt ok');
     else logger.warn({ symbol, ...attempt, ms: Math.round(attempt.ms) }, 'attempt failed');
   };

@@ -3,6 +3,8 @@ import { calendarDateIn, systemClock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
 import { EXIT_CODES } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { publishRunMetrics, startRunMetrics } from '../../metrics/publish.js';
+import { runRecordFromFetch } from '../../metrics/run-record.js';
 import type { Attempt } from '../../mirrors/fetch-symbol.js';
 import { normaliseSymbol } from '../../validate/symbol.js';
 import type { CommandOutput } from '../command-output.js';
@@ -26,9 +28,11 @@ export async function fetchCommand(input: FetchCommandInput): Promise<CommandOut
   // A bad symbol stops here: no request, no database.
   const symbol = normaliseSymbol(input.symbol);
   const { config, logger } = input;
+  const startedAtMs = systemClock.now();
   const store: Store | undefined = input.dryRun ? undefined : await openStore(config, logger);
   try {
-    const runtime = createCrawlRuntime(config, logger);
+    const metrics = await startRunMetrics(config, { command: 'fetch' });
+    const runtime = createCrawlRuntime(config, logger, { metrics });
     try {
       const result = await crawlSymbol(symbol, {
         fetch: (code) => runtime.fetch(code),
@@ -36,6 +40,10 @@ export async function fetchCommand(input: FetchCommandInput): Promise<CommandOut
         save: store === undefined ? undefined : (bars, broker) => store.bars.upsertBars(bars, broker),
       });
       logResult(result, logger);
+      if (metrics !== undefined) {
+        metrics.recordRun(runRecordFromFetch(result, { startedAtMs, finishedAtMs: systemClock.now(), dryRun: input.dryRun }));
+        await publishRunMetrics(metrics, config, logger);
+      }
       return toOutput(result, input);
     } finally {
       await runtime.close();

@@ -15,6 +15,8 @@ import { createRunsRepository, type RunsRepository, type RunStatus } from '../..
 import { createStocksRepository } from '../../db/stocks-repository.js';
 import { EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError, type CrawlerError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { publishRunMetrics, startRunMetrics } from '../../metrics/publish.js';
+import { runRecordFromSummary } from '../../metrics/run-record.js';
 import type { CommandOutput } from '../command-output.js';
 import { createCrawlRuntime } from '../crawl-runtime.js';
 import { openStore, type Store } from '../open-store.js';
@@ -108,6 +110,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   });
   logger.info({ runId, symbols: symbols.length, shard: shardText, dryRun: options.dryRun }, 'update started');
 
+  const metrics = await startRunMetrics(config, { command: 'update', shard: shardText ?? undefined });
   const accumulator = createSummaryAccumulator();
   const progress = createProgressReporter({
     total: symbols.length,
@@ -121,7 +124,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   const heartbeat = runs === undefined ? undefined : startHeartbeat(runs, runId, symbols.length, accumulator, logger);
   const grace = graceAfter(signal, config.shutdownGraceMs);
 
-  const runtime = createCrawlRuntime(config, logger, { pooled: true });
+  const runtime = createCrawlRuntime(config, logger, { pooled: true, metrics });
   const writer: BarWriter | undefined = options.dryRun ? undefined : createBarWriter({ db: store.handle.db, repository: store.bars });
   let end: Awaited<ReturnType<typeof runBatch>> | undefined;
   try {
@@ -142,7 +145,9 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
         symbolsInFlight: config.concurrency * SYMBOLS_PER_REQUEST_SLOT,
       },
       onResult: (result) => {
-        accumulator.add(toOutcome(result));
+        const outcome = toOutcome(result);
+        accumulator.add(outcome);
+        metrics?.observeSymbol(outcome);
         progress.update(accumulator.progress());
       },
       shouldStop: () => signal.aborted,
@@ -171,6 +176,10 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   });
   const status = runStatus(summary, end.fatal, interrupted);
   await finishRun(runs, runId, status, summary, logger);
+  if (metrics !== undefined) {
+    metrics.recordRun(runRecordFromSummary(summary));
+    await publishRunMetrics(metrics, config, logger);
+  }
   logger.info({ runId, status, message: summary.message }, 'update finished');
   return { document: summary, exitCode: exitCode(summary, end.fatal, signal) };
 }
