@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { Command, CommanderError, Option } from 'commander';
-import { CrawlerError, EXIT_CODES, exitCodeFor, exitCodeForSignal } from '../errors.js';
+import { CrawlerError, EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError } from '../errors.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import type { Logger } from '../logger.js';
-import type { CommandOutput } from './command-output.js';
+import type { CommandOutput, OutputWriter } from './command-output.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -18,7 +19,7 @@ export interface SignalSource {
 
 /** The streams and environment the CLI runs against; the process's own in production. */
 export interface CliIo {
-  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stdout: { write(chunk: string, callback?: (error?: Error | null) => void): unknown; isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   /** For `--symbols-file -`. */
@@ -27,7 +28,7 @@ export interface CliIo {
 }
 
 interface Invocation {
-  command: 'fetch' | 'update' | 'migrate';
+  command: 'fetch' | 'update' | 'history' | 'health' | 'migrate' | 'print-config';
   args: string[];
   options: Record<string, unknown>;
 }
@@ -43,6 +44,8 @@ const CONFIG_FLAG_KEYS: ReadonlyArray<ConfigKey> = [
   'perMirror',
   'spacingMs',
   'shard',
+  'metricsFile',
+  'pushgateway',
 ];
 
 /**
@@ -77,10 +80,17 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     })
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL); default: embedded database')
     .option('--data-dir <dir>', 'embedded database directory (default ./.stock-crawler/db)')
-    .option('--brokers <list>', 'mirrors, comma-separated base URLs with optional name= (env BROKER_URLS)')
-    .option('--config <path>', 'JSON config file (env STOCK_CRAWLER_CONFIG)')
+    // Optional value: `health --brokers` alone means "check the mirrors only".
+    .option('--brokers [list]', 'mirrors, comma-separated base URLs with optional name= (env BROKER_URLS)')
+    .option('--config <path>', 'config file, JSON or YAML (env STOCK_CRAWLER_CONFIG)')
+    .option('--print-config', 'print the effective configuration (secrets masked) and where each value came from, then exit')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-    .option('-q, --quiet', 'warnings and errors only');
+    .option('-q, --quiet', 'warnings and errors only')
+    .action((options: Record<string, unknown>, command: Command) => {
+      // No command: `--print-config` alone is allowed; anything else gets the usage.
+      if (options.printConfig === true) found({ command: 'print-config', args: [], options });
+      else command.help();
+    });
 
   program
     .command('fetch')
@@ -88,6 +98,8 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     .argument('<symbol>', 'e.g. 2330, 0050, 00631L')
     .option('--dry-run', 'fetch, parse and validate, but write nothing')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'table', 'csv']).default('json'))
+    .option('--metrics-file <path>', 'write Prometheus metrics here at the end (textfile collector)')
+    .option('--pushgateway <url>', 'push metrics to this Pushgateway at the end')
     .action((symbol: string, _options: unknown, command: Command) => {
       found({ command: 'fetch', args: [symbol], options: command.optsWithGlobals() });
     });
@@ -104,8 +116,32 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     .option('--concurrency <n>', 'requests in flight over all mirrors (default 16)')
     .option('--per-mirror <n>', 'requests in flight per mirror (default 2)')
     .option('--spacing-ms <ms>', 'least time between requests to one mirror (default 200)')
+    .option('--metrics-file <path>', 'write Prometheus metrics here at the end (textfile collector)')
+    .option('--pushgateway <url>', 'push metrics to this Pushgateway at the end')
     .action((_options: unknown, command: Command) => {
       found({ command: 'update', args: [], options: command.optsWithGlobals() });
+    });
+
+  program
+    .command('history')
+    .description('print the stored bars of one symbol')
+    .argument('<symbol>', 'e.g. 2330')
+    .option('--from <date>', 'first day, YYYY-MM-DD')
+    .option('--to <date>', 'last day, YYYY-MM-DD')
+    .option('--limit <n>', 'at most this many rows')
+    .addOption(new Option('--order <order>', 'date order').choices(['asc', 'desc']).default('asc'))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv', 'table']).default('json'))
+    .action((symbol: string, _options: unknown, command: Command) => {
+      found({ command: 'history', args: [symbol], options: command.optsWithGlobals() });
+    });
+
+  program
+    .command('health')
+    .description('check the database and every mirror; exit 0 healthy, 1 degraded, 3 unhealthy')
+    .option('--db', 'check the database only')
+    .option('--timeout <ms>', 'time limit of each check (default 10000)')
+    .action((_options: unknown, command: Command) => {
+      found({ command: 'health', args: [], options: command.optsWithGlobals() });
     });
 
   program
@@ -122,6 +158,7 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
   let logger: Logger | undefined;
   let config: Config | undefined;
   try {
+    if (invocation.options.printConfig === true) return await printConfig(invocation, io);
     config = await configFor(invocation, io);
     // zod and pino load here, not at start-up: `--help` and flag errors stay fast.
     const { createLogger } = await import('../logger.js');
@@ -131,7 +168,7 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
       write: (line) => io.stderr.write(line),
     });
     const output = await withStopSignals(io, logger, (signal) => dispatch(invocation, config!, logger!, io, signal));
-    io.stdout.write(output.text ?? `${JSON.stringify(output.document)}\n`);
+    if (!output.written) io.stdout.write(output.text ?? `${JSON.stringify(output.document)}\n`);
     return output.exitCode;
   } catch (error) {
     return reportFailure(error, io, logger, config?.logLevel === 'debug' || config?.logLevel === 'trace');
@@ -193,19 +230,59 @@ async function dispatch(invocation: Invocation, config: Config, logger: Logger, 
       signal,
     });
   }
+  if (invocation.command === 'history') {
+    const { historyCommand } = await import('./commands/history.js');
+    return historyCommand({
+      symbol: invocation.args[0] ?? '',
+      from: invocation.options.from as string | undefined,
+      to: invocation.options.to as string | undefined,
+      limit: invocation.options.limit as string | undefined,
+      order: invocation.options.order as 'asc' | 'desc',
+      format: invocation.options.format as 'json' | 'csv' | 'table',
+      config,
+      logger,
+      write: writerFor(io),
+    });
+  }
+  if (invocation.command === 'health') {
+    const { healthCommand } = await import('./commands/health.js');
+    const only = invocation.options.db === true ? 'db' : invocation.options.brokers === true ? 'brokers' : undefined;
+    return healthCommand({ only, config, logger });
+  }
   const { migrateCommand } = await import('./commands/migrate.js');
   return migrateCommand({ config, logger });
 }
 
+async function printConfig(invocation: Invocation, io: CliIo): Promise<number> {
+  const { describeConfig } = await import('../config/print-config.js');
+  io.stdout.write(`${JSON.stringify(describeConfig(await loadedConfigFor(invocation, io)))}\n`);
+  return EXIT_CODES.ok;
+}
+
 async function configFor(invocation: Invocation, io: CliIo): Promise<Config> {
+  return (await loadedConfigFor(invocation, io)).config;
+}
+
+async function loadedConfigFor(invocation: Invocation, io: CliIo): Promise<LoadedConfig> {
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   for (const key of CONFIG_FLAG_KEYS) flags[key] = invocation.options[key];
+  flags.healthTimeoutMs = invocation.options.timeout;
+  // A bare `--brokers` selects the mirrors-only health check; it names no mirror list.
+  if (flags.brokers === true) {
+    if (invocation.command !== 'health') throw new UsageError('--brokers needs a list of mirror URLs');
+    flags.brokers = undefined;
+  }
   const { loadConfig } = await import('../config/load-config.js');
-  const { config } = await loadConfig({ flags, env: io.env, configPath: invocation.options.config as string | undefined });
-  return config;
+  return loadConfig({
+    flags,
+    flagNames: { healthTimeoutMs: 'timeout' },
+    env: io.env,
+    configPath: invocation.options.config as string | undefined,
+  });
 }
 
 function reportFailure(error: unknown, io: CliIo, logger: Logger | undefined, verbose: boolean): number {
+  if (isClosedOutput(error)) return EXIT_CODES.ok;
   const code = error instanceof CrawlerError ? error.code : 'E_INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   const exitCode = exitCodeFor(error);
@@ -213,6 +290,21 @@ function reportFailure(error: unknown, io: CliIo, logger: Logger | undefined, ve
   io.stderr.write(`stock-crawler: ${oneLine(message)}${exitCode === EXIT_CODES.internal && error instanceof Error && !verbose ? ' (run with --log-level debug for details)' : ''}\n`);
   io.stdout.write(`${JSON.stringify({ success: false, message: oneLine(message), error: { code }, source: 'node' })}\n`);
   return exitCode;
+}
+
+/** stdout with backpressure: resolves once the chunk is taken, or after 'drain'. */
+function writerFor(io: CliIo): OutputWriter {
+  // One chunk at a time, each waited for: backpressure without buffering, and a reader
+  // that went away (EPIPE: `… | head`) surfaces here instead of as a crash.
+  return (chunk) =>
+    new Promise((resolve, reject) => {
+      io.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
+    });
+}
+
+/** The reader of stdout closed it (`… | head`): not a failure of ours. */
+function isClosedOutput(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
 
 function commanderExit(error: CommanderError): number {

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { CONFIG_KEYS, configSchema, envNameFor, type Config, type ConfigKey } from './schema.js';
 
@@ -11,6 +13,11 @@ export interface LoadConfigInput {
   env: Readonly<Record<string, string | undefined>>;
   /** `--config PATH`; falls back to STOCK_CRAWLER_CONFIG. */
   configPath?: string | undefined;
+  /**
+   * The flag that sets a key, where it is not `--kebab-of-the-key` (e.g. `healthTimeoutMs`
+   * comes from `--timeout`), so an error names what the user typed.
+   */
+  flagNames?: Partial<Record<ConfigKey, string>> | undefined;
 }
 
 export interface LoadedConfig {
@@ -25,7 +32,8 @@ export interface LoadedConfig {
  */
 export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> {
   const configPath = input.configPath ?? nonEmpty(input.env.STOCK_CRAWLER_CONFIG);
-  const fileValues = configPath === undefined ? {} : await readConfigFile(configPath);
+  const pathSource = input.configPath !== undefined ? 'flag --config' : 'env STOCK_CRAWLER_CONFIG';
+  const fileValues = configPath === undefined ? {} : await readConfigFile(configPath, pathSource);
 
   const raw: Partial<Record<ConfigKey, unknown>> = {};
   const sources = {} as Record<ConfigKey, ConfigSource>;
@@ -46,11 +54,12 @@ function pickLayer(
   configPath: string | undefined,
 ): { value: unknown; source: ConfigSource } {
   const flag = input.flags[key];
-  if (flag !== undefined) return { value: flag, source: `flag --${kebab(key)}` };
+  if (flag !== undefined) return { value: flag, source: `flag --${(input.flagNames?.[key] ?? kebab(key)).replace(/^--/, '')}` };
   const envName = envNameFor(key);
   const fromEnv = nonEmpty(input.env[envName]);
   if (fromEnv !== undefined) return { value: fromEnv, source: `env ${envName}` };
-  if (fileValues[key] !== undefined) return { value: fileValues[key], source: `file ${configPath}` };
+  // `key:` with no value (null) in a YAML file reads as "not set", as an empty variable does.
+  if (fileValues[key] !== undefined && fileValues[key] !== null) return { value: fileValues[key], source: `file ${configPath}` };
   if (key === 'shard') return indexedJobShard(input.env);
   return { value: undefined, source: 'default' };
 }
@@ -70,28 +79,96 @@ function validateOne(key: ConfigKey, value: unknown, source: ConfigSource): unkn
   throw new ConfigError(key, source, issue?.message ?? 'invalid value');
 }
 
-async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+/**
+ * Reads a config file: JSON (`.json`), YAML (`.yaml`, `.yml`), or for any other name
+ * JSON and then YAML. Parse errors give the line and column but never quote the file:
+ * the line at fault may hold the database password.
+ */
+async function readConfigFile(path: string, pathSource: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError('config', `flag --config`, `cannot read ${path} (${reason})`);
+    throw new ConfigError('config', pathSource, `cannot read ${path} (${reason})`);
   }
+  const source = `file ${path}`;
+  const extension = extname(path).toLowerCase();
   let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError('config', `file ${path}`, `not valid JSON: ${(error as Error).message}`);
+  if (extension === '.json') parsed = parseJson(text, source);
+  else if (extension === '.yaml' || extension === '.yml') parsed = parseYamlText(text, source);
+  else {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = parseYamlText(text, source, 'JSON or YAML');
+    }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError('config', `file ${path}`, 'must hold a JSON object');
+    throw new ConfigError('config', source, 'must hold an object of options (key: value)');
   }
   const known = new Set<string>(CONFIG_KEYS);
   for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) throw new ConfigError(key, `file ${path}`, 'unknown option');
+    if (!known.has(key)) {
+      const near = closestKey(key);
+      throw new ConfigError(key, source, `unknown option${near === undefined ? '' : ` (did you mean ${near}?)`}`);
+    }
   }
   return parsed as Record<string, unknown>;
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    // V8 quotes the text it choked on; keep only the description and the place.
+    const what = message.replace(/,? ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
+    const position = /at position (\d+)/.exec(message)?.[1];
+    throw new ConfigError('config', source, `not valid JSON${position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`}: ${what}`);
+  }
+}
+
+function parseYamlText(text: string, source: string, format = 'YAML'): unknown {
+  try {
+    // An empty file (or only comments) is an empty configuration.
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const where = error.linePos?.[0];
+    // yaml appends the offending line to its message; keep only the description.
+    const what = error.message.split(/ at line \d+/)[0]?.trim() ?? error.code;
+    throw new ConfigError('config', source, `not valid ${format}${where ? ` at line ${where.line}, column ${where.col}` : ''}: ${what}`);
+  }
+}
+
+/** 'line L, column C' (1-based) of a character offset. */
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+/** The known key a typo most likely meant (edit distance ≤ 2, or the same letters in another case). */
+function closestKey(key: string): ConfigKey | undefined {
+  let best: { key: ConfigKey; distance: number } | undefined;
+  for (const known of CONFIG_KEYS) {
+    const distance = known.toLowerCase() === key.toLowerCase() ? 0 : editDistance(known, key);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key: known, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -66,6 +66,10 @@ export const configSchema = z.object({
     .regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4')
     .optional()
     .describe('this worker\'s part of the universe, I/N with I from 0; default from JOB_COMPLETION_INDEX/JOB_COMPLETIONS'),
+  metricsFile: z.string().min(1).optional().describe('write Prometheus metrics here at the end of a run (node_exporter textfile collector)'),
+  pushgateway: z.string().url().optional().describe('push metrics to this Prometheus Pushgateway at the end of a run'),
+  runMaxAgeMs: int(60_000, 30 * 86_400_000).default(302_400_000).describe('health: the last run older than this is degraded (default 84 h: a weekend)'),
+  healthTimeoutMs: int(100, 300_000).default(10_000).describe('health: time limit of each check'),
   timeZone: z.string().refine(isKnownTimeZone, 'unknown time zone').default('Asia/Taipei').describe('time zone of the trading calendar'),
 });
 

@@ -6,9 +6,9 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { envNameFor } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 
-async function configFile(content: unknown): Promise<string> {
+async function configFile(content: unknown, name = 'config.json'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sc-config-'));
-  const path = join(dir, 'config.json');
+  const path = join(dir, name);
   await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
 }
@@ -62,6 +62,21 @@ describe('loadConfig', () => {
     expect(await loadConfig({ flags: {}, env: {}, configPath: malformed }).catch((e: unknown) => (e as ConfigError).code)).toBe('E_CONFIG');
     const missing = await loadConfig({ flags: {}, env: {}, configPath: '/nonexistent/config.json' }).catch((e: unknown) => e);
     expect((missing as ConfigError).code).toBe('E_CONFIG');
+    expect((missing as ConfigError).source).toBe('flag --config');
+  });
+
+  it('says an unreadable file named by STOCK_CRAWLER_CONFIG came from there', async () => {
+    const error = await loadConfig({ flags: {}, env: { STOCK_CRAWLER_CONFIG: '/nonexistent/c.yaml' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).source).toBe('env STOCK_CRAWLER_CONFIG');
+  });
+
+  it('names the flag the user typed when it is not the key in kebab case', async () => {
+    const error = await loadConfig({ flags: { healthTimeoutMs: 'soon' }, env: {}, flagNames: { healthTimeoutMs: 'timeout' } }).catch((e: unknown) => e);
+    expect((error as ConfigError).key).toBe('healthTimeoutMs');
+    expect((error as ConfigError).source).toBe('flag --timeout');
+    const { sources } = await loadConfig({ flags: { healthTimeoutMs: '300' }, env: {}, flagNames: { healthTimeoutMs: '--timeout' } });
+    expect(sources.healthTimeoutMs).toBe('flag --timeout');
   });
 
   it('reads the config path from STOCK_CRAWLER_CONFIG', async () => {
@@ -99,5 +114,110 @@ describe('loadConfig, shards', () => {
   it('refuses a malformed shard', async () => {
     const error = await loadConfig({ flags: { shard: 'half' }, env: {} }).catch((e: unknown) => e);
     expect((error as ConfigError).key).toBe('shard');
+  });
+});
+
+const SENTINEL = 's3cr3t-sentinel';
+
+describe('loadConfig, YAML and JSON files', () => {
+  const yaml = [
+    '# nightly crawler',
+    'databaseUrl: postgres://crawler@db.internal:5432/stocks',
+    'barCount: 1500',
+    'readyAt: 17:30          # a string in YAML 1.2, not sexagesimal',
+    'quiet: yes',
+    'shard: 1/4',
+    'brokers:',
+    '  - name: fubon',
+    '    url: http://fubon-ebrokerdj.fbs.com.tw/',
+    '  - http://justdata.moneydj.com/',
+    'userAgent:              # empty: not set',
+    '',
+  ].join('\n');
+
+  it.each(['config.yaml', 'config.yml', 'crawler.conf'])('reads YAML from %s', async (name) => {
+    const path = await configFile(yaml, name);
+    const { config, sources } = await loadConfig({ flags: {}, env: {}, configPath: path });
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://crawler@db.internal:5432/stocks',
+      barCount: 1500,
+      readyAt: '17:30',
+      quiet: true,
+      shard: '1/4',
+      brokers: [{ name: 'fubon', url: 'http://fubon-ebrokerdj.fbs.com.tw/' }, 'http://justdata.moneydj.com/'],
+    });
+    expect(config.userAgent).toBeUndefined();
+    expect(sources.userAgent).toBe('default');
+    expect(sources.barCount).toBe(`file ${path}`);
+  });
+
+  it('reads JSON from a file of any other name', async () => {
+    const path = await configFile({ barCount: 42 }, 'crawler.conf');
+    expect((await loadConfig({ flags: {}, env: {}, configPath: path })).config.barCount).toBe(42);
+  });
+
+  it('treats an empty YAML file as no options', async () => {
+    const path = await configFile('# nothing yet\n', 'empty.yaml');
+    const { config } = await loadConfig({ flags: {}, env: {}, configPath: path });
+    expect(config.barCount).toBe(2880);
+  });
+
+  it('layers defaults < YAML file < environment < flags, key by key', async () => {
+    const path = await configFile('barCount: 100\nspacingMs: 50\nconcurrency: 4\nperMirror: 3\n', 'layers.yaml');
+    const { config, sources } = await loadConfig({
+      flags: { concurrency: '8' },
+      env: { STOCK_CRAWLER_SPACING_MS: '75', STOCK_CRAWLER_CONCURRENCY: '6' },
+      configPath: path,
+    });
+    expect([config.maxAttempts, sources.maxAttempts]).toEqual([8, 'default']);
+    expect([config.barCount, sources.barCount]).toEqual([100, `file ${path}`]);
+    expect([config.perMirror, sources.perMirror]).toEqual([3, `file ${path}`]);
+    expect([config.spacingMs, sources.spacingMs]).toEqual([75, 'env STOCK_CRAWLER_SPACING_MS']);
+    expect([config.concurrency, sources.concurrency]).toEqual([8, 'flag --concurrency']);
+  });
+
+  it('names the key and the file of a bad value in YAML', async () => {
+    const path = await configFile('barCount: -5\n', 'bad.yaml');
+    const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe('barCount');
+    expect((error as ConfigError).source).toBe(`file ${path}`);
+  });
+
+  it('refuses an unknown key in YAML, suggesting the one meant', async () => {
+    const path = await configFile('barCount: 5\nconcurency: 4\n', 'typo.yml');
+    const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).key).toBe('concurency');
+    expect((error as ConfigError).source).toBe(`file ${path}`);
+    expect((error as ConfigError).message).toContain('concurrency');
+  });
+
+  it('refuses YAML that is not a mapping, or has a key twice', async () => {
+    for (const text of ['- barCount: 5\n', 'just words\n', 'barCount: 5\nbarCount: 6\n']) {
+      const path = await configFile(text, 'odd.yaml');
+      const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
+      expect(error, text).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).source).toBe(`file ${path}`);
+    }
+  });
+
+  // The line number is the point of the message, so the test reads it; the quoted
+  // source line is not there, because that line may hold the password.
+  it('names the file and line of a YAML syntax error, without quoting the line', async () => {
+    const path = await configFile(`barCount: 5\nbrokers: [a,\n  databaseUrl: postgres://u:${SENTINEL}@h/db: x\n`, 'broken.yaml');
+    const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).source).toBe(`file ${path}`);
+    expect((error as ConfigError).message).toMatch(/YAML at line 3, column \d+/);
+    expect((error as ConfigError).message).not.toContain(SENTINEL);
+  });
+
+  it('places a JSON syntax error without quoting the file', async () => {
+    const path = await configFile(`{"barCount": 5,\n "databaseUrl": "postgres://u:${SENTINEL}@h/db" x}`, 'broken.json');
+    const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).source).toBe(`file ${path}`);
+    expect((error as ConfigError).message).not.toContain(SENTINEL);
   });
 });

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { describeConfig, redactUrlPassword } from '../../src/config/print-config.js';
+import { CONFIG_KEYS } from '../../src/config/schema.js';
+import { redactDatabaseUrl } from '../../src/db/open-database.js';
+
+const SENTINEL = 's3cr3t-sentinel';
+
+describe('describeConfig', () => {
+  it('shows every key with its source, and never the database password', async () => {
+    const loaded = await loadConfig({
+      flags: { concurrency: '4' },
+      env: { DATABASE_URL: `postgres://crawler:${SENTINEL}@db.internal:5432/stocks?sslmode=require` },
+    });
+    const { config, sources } = describeConfig(loaded);
+    expect(Object.keys(config)).toEqual(CONFIG_KEYS);
+    expect(Object.keys(sources)).toEqual(CONFIG_KEYS);
+    expect(config.databaseUrl).toBe('postgres://crawler:***@db.internal:5432/stocks?sslmode=require');
+    expect(sources.databaseUrl).toBe('env DATABASE_URL');
+    expect(config.concurrency).toBe(4);
+    expect(sources.concurrency).toBe('flag --concurrency');
+    expect(config.barCount).toBe(2880);
+    expect(sources.barCount).toBe('default');
+    // Unset optional keys are shown, as null, so the output lists every option.
+    expect(config.metricsFile).toBeNull();
+    expect(JSON.stringify(describeConfig(loaded))).not.toContain(SENTINEL);
+  });
+
+  it('masks a password given as a parameter, and credentials in any other URL', async () => {
+    const loaded = await loadConfig({
+      flags: {},
+      env: {
+        DATABASE_URL: `postgres:///stocks?host=/run/postgresql&user=crawler&password=${SENTINEL}`,
+        STOCK_CRAWLER_PUSHGATEWAY: `https://ops:${SENTINEL}@push.example:9091/`,
+        BROKER_URLS: `fubon=http://u:${SENTINEL}@fubon.example/,kgi=http://kgi.example/`,
+      },
+    });
+    const text = JSON.stringify(describeConfig(loaded));
+    expect(text).not.toContain(SENTINEL);
+    const { config } = describeConfig(loaded);
+    expect(config.pushgateway).toBe('https://ops:***@push.example:9091/');
+    expect(config.brokers).toBe('fubon=http://u:***@fubon.example/,kgi=http://kgi.example/');
+    expect(config.databaseUrl).toContain('password=***');
+  });
+
+  it('masks inside a mirror list from a file', () => {
+    const { config } = describeConfig({
+      config: { brokers: [{ name: 'a', url: `http://u:${SENTINEL}@a.example/` }, 'http://b.example/'] } as never,
+      sources: {} as never,
+    });
+    expect(JSON.stringify(config)).not.toContain(SENTINEL);
+    expect(config.brokers).toEqual([{ name: 'a', url: 'http://u:***@a.example/' }, 'http://b.example/']);
+  });
+});
+
+describe('redactUrlPassword', () => {
+  it.each([
+    `postgres://crawler:${SENTINEL}@db:5432/stocks`,
+    `postgresql://crawler:${encodeURIComponent('p@ss:w/rd')}@db/stocks`,
+    `postgres://db/stocks?user=crawler&password=${SENTINEL}`,
+    'postgres://crawler@db/stocks',
+    'postgres://db/stocks',
+  ])('agrees with redactDatabaseUrl on %s', (url) => {
+    expect(redactUrlPassword(url)).toBe(redactDatabaseUrl(url));
+  });
+
+  it('masks what does not parse as a URL, and a password with a comma in it', () => {
+    expect(redactUrlPassword(`postgres://crawler:${SENTINEL}@[bad/stocks`)).not.toContain(SENTINEL);
+    expect(redactUrlPassword('postgres://crawler:pa,ss@db/stocks')).toBe('postgres://crawler:***@db/stocks');
+  });
+});
