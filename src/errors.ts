@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_DB_SCHEMA'
   | 'E_DB_DUPLICATES'
   | 'E_DB_WRITE'
+  | 'E_LOCK_HELD'
   | 'E_INTERNAL';
 
 export interface CrawlerErrorOptions {
@@ -162,10 +163,30 @@ export class DuplicateRowsError extends CrawlerError {
 }
 
 /**
+ * Another run of the same job and shard holds the run lock (or another process holds the
+ * embedded database). Not a failure of the database: wait (`--wait-lock`) or try later. Exit 3.
+ */
+export class LockHeldError extends CrawlerError {
+  /** The holding run's id (crawl_runs.id), when it is recorded. */
+  readonly runId: string | undefined;
+  /** When the holding run started, when known. */
+  readonly startedAt: Date | undefined;
+  /** The holder's process id, when known. */
+  readonly pid: number | undefined;
+
+  constructor(message: string, holder: { runId?: string; startedAt?: Date; pid?: number } = {}) {
+    super('E_LOCK_HELD', message);
+    this.runId = holder.runId;
+    this.startedAt = holder.startedAt;
+    this.pid = holder.pid;
+  }
+}
+
+/**
  * Exit codes, documented in the README:
  * 0 success · 1 some symbols failed · 2 bad input (flags, config, symbols) ·
  * 3 the environment is not usable (database down, schema missing, duplicates to resolve,
- * every mirror down) · 70 an internal error (a bug) · 130 / 143 interrupted by SIGINT / SIGTERM.
+ * every mirror down, another run of the same shard in progress) · 70 an internal error (a bug) · 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 export const EXIT_CODES = {
   ok: 0,
@@ -197,6 +218,7 @@ const exitByCode: Record<ErrorCode, number> = {
   E_DB_SCHEMA: EXIT_CODES.unavailable,
   E_DB_DUPLICATES: EXIT_CODES.unavailable,
   E_DB_WRITE: EXIT_CODES.failed,
+  E_LOCK_HELD: EXIT_CODES.unavailable,
   E_INTERNAL: EXIT_CODES.internal,
 };
 

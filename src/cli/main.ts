@@ -48,6 +48,8 @@ const CONFIG_FLAG_KEYS: ReadonlyArray<ConfigKey> = [
   'pushgateway',
 ];
 
+const DEFAULT_WAIT_LOCK_MS = 15 * 60_000;
+
 /**
  * Parses argv, runs one command and writes its single JSON document (or table/CSV) to
  * stdout; logs and errors go to stderr. Returns the exit code; never calls process.exit.
@@ -116,6 +118,7 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     .option('--concurrency <n>', 'requests in flight over all mirrors (default 16)')
     .option('--per-mirror <n>', 'requests in flight per mirror (default 2)')
     .option('--spacing-ms <ms>', 'least time between requests to one mirror (default 200)')
+    .option('--wait-lock [seconds]', 'when another update of this shard is running, wait for it (default 900 s) instead of exiting 3')
     .option('--metrics-file <path>', 'write Prometheus metrics here at the end (textfile collector)')
     .option('--pushgateway <url>', 'push metrics to this Pushgateway at the end')
     .action((_options: unknown, command: Command) => {
@@ -267,6 +270,7 @@ async function loadedConfigFor(invocation: Invocation, io: CliIo): Promise<Loade
   const flags: Partial<Record<ConfigKey, unknown>> = {};
   for (const key of CONFIG_FLAG_KEYS) flags[key] = invocation.options[key];
   flags.healthTimeoutMs = invocation.options.timeout;
+  flags.waitLockMs = waitLockMs(invocation.options.waitLock);
   // A bare `--brokers` selects the mirrors-only health check; it names no mirror list.
   if (flags.brokers === true) {
     if (invocation.command !== 'health') throw new UsageError('--brokers needs a list of mirror URLs');
@@ -275,10 +279,19 @@ async function loadedConfigFor(invocation: Invocation, io: CliIo): Promise<Loade
   const { loadConfig } = await import('../config/load-config.js');
   return loadConfig({
     flags,
-    flagNames: { healthTimeoutMs: 'timeout' },
+    flagNames: { healthTimeoutMs: 'timeout', waitLockMs: 'wait-lock' },
     env: io.env,
     configPath: invocation.options.config as string | undefined,
   });
+}
+
+/** `--wait-lock` alone waits 15 minutes; `--wait-lock=S` S seconds; what is not a number the schema refuses. */
+function waitLockMs(value: unknown): unknown {
+  if (value === true) return DEFAULT_WAIT_LOCK_MS;
+  if (typeof value !== 'string') return value;
+  // Not Number('') alone: that is 0, which would quietly mean "do not wait".
+  const seconds = value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : Number.NaN;
 }
 
 function reportFailure(error: unknown, io: CliIo, logger: Logger | undefined, verbose: boolean): number {

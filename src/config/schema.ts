@@ -60,6 +60,9 @@ export const configSchema = z.object({
     .describe('local time after which the day\'s bars are published'),
   overlapBars: int(1, 100).default(3).describe('stored bars fetched again to detect revised history'),
   shutdownGraceMs: int(0, 600_000).default(20_000).describe('after SIGTERM/SIGINT, how long symbols in flight may finish before their requests are cancelled'),
+  waitLockMs: int(0, 86_400_000)
+    .optional()
+    .describe('update: how long to wait for another update of the same shard to finish (default: exit 3 at once)'),
   progressIntervalMs: int(100, 3_600_000).default(10_000).describe('progress log interval when no progress bar is shown'),
   shard: z
     .string()

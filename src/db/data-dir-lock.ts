@@ -1,5 +1,5 @@
 import { open, readFile, unlink } from 'node:fs/promises';
-import { DatabaseUnavailableError } from '../errors.js';
+import { DatabaseUnavailableError, LockHeldError } from '../errors.js';
 
 /** A held lock; release it once, when the database is closed. */
 export interface DataDirLock {
@@ -12,7 +12,8 @@ export interface DataDirLock {
  * no lock of its own: a second process (or a second instance in this one) opening the
  * same directory would corrupt it. A lock left by a process that no longer runs is
  * taken over.
- * @throws DatabaseUnavailableError when a live process holds the directory.
+ * @throws LockHeldError (exit 3, as for a server's run lock) when a live process holds the
+ * directory; DatabaseUnavailableError when the lock cannot be taken otherwise.
  */
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   const path = `${dataDir.replace(/[\\/]+$/, '')}.lock`;
@@ -29,8 +30,9 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
       if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) {
-        throw new DatabaseUnavailableError(
+        throw new LockHeldError(
           `the embedded database ${dataDir} is in use by process ${holder} (lock file ${path})`,
+          { pid: holder },
         );
       }
       await unlink(path).catch(() => undefined);

@@ -37,7 +37,8 @@ export interface OpenDatabaseOptions {
  * Opens the database the CLI works on: a PostgreSQL server when a URL is given
  * (connectivity is checked before returning), otherwise an embedded PGlite in
  * `dataDir`, which migrates itself. Both go through the same Kysely code.
- * @throws DatabaseUnavailableError (its message never holds the password);
+ * @throws DatabaseUnavailableError (its message never holds the password); LockHeldError when
+ * another live process has the embedded data directory open;
  * UsageError for a URL that cannot be parsed.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
@@ -57,6 +58,9 @@ async function openServer(url: string, options: OpenDatabaseOptions): Promise<Da
   // An idle client whose server goes away emits 'error' on the pool; unhandled, that
   // would kill the process. The next query reports the failure where it can be handled.
   pool.on('error', () => undefined);
+  // A client checked out when the server goes away emits 'error' on itself, not on the
+  // pool; its query rejects all the same, so the listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();

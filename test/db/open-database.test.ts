@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema } from '../../src/db/migrate.js';
 import { openDatabase, redactDatabaseUrl } from '../../src/db/open-database.js';
-import { DatabaseUnavailableError, UsageError } from '../../src/errors.js';
+import { DatabaseUnavailableError, LockHeldError, UsageError } from '../../src/errors.js';
 import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
 
 const SENTINEL = 's3cr3t-sentinel';
@@ -107,7 +107,8 @@ describe('openDatabase without a URL (embedded PGlite)', () => {
     const first = await openDatabase({ dataDir: dir, migrateEmbedded: false });
     try {
       const error = await openDatabase({ dataDir: dir }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(error).toBeInstanceOf(LockHeldError);
+      expect(error).toMatchObject({ code: 'E_LOCK_HELD', pid: process.pid });
     } finally {
       await first.close();
     }

@@ -11,6 +11,7 @@ import { lastClosedSession } from '../../batch/trading-session.js';
 import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
 import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
+import { acquireRunLock } from '../../db/run-lock.js';
 import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs-repository.js';
 import { createStocksRepository } from '../../db/stocks-repository.js';
 import { EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError, type CrawlerError } from '../../errors.js';
@@ -60,8 +61,20 @@ export async function updateCommand(input: UpdateCommandInput): Promise<CommandO
 
   const store = await openStore(config, logger);
   try {
-    const symbols = await universe(store, explicit, shard, options.dryRun, logger);
-    return await crawl(symbols, shard, store, input);
+    // One update per shard at a time; a dry run writes nothing, so it neither takes nor waits for it.
+    const lock = options.dryRun
+      ? undefined
+      : await acquireRunLock(
+          store.handle.kind === 'postgres' ? config.databaseUrl : undefined,
+          { job: 'update', shard: shard === undefined ? null : `${shard.index}/${shard.count}` },
+          { waitMs: config.waitLockMs, signal: input.signal, logger },
+        );
+    try {
+      const symbols = await universe(store, explicit, shard, options.dryRun, logger);
+      return await crawl(symbols, shard, store, input);
+    } finally {
+      await lock?.release();
+    }
   } finally {
     await store.close();
   }

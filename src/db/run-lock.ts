@@ -1,0 +1,197 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import pg from 'pg';
+import { DatabaseUnavailableError, LockHeldError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { rethrowUnavailable } from './connection-errors.js';
+import { redactDatabaseUrl } from './open-database.js';
+
+/** What a lock is for: a job and its shard ('I/N'), null for the whole universe. */
+export interface RunLockKey {
+  job: string;
+  shard: string | null;
+}
+
+export interface RunLockOptions {
+  /** How long to wait for the holder to let go; 0 or undefined: refuse at once. */
+  waitMs?: number | undefined;
+  /** Time between two tries while waiting. Default 1 000 ms. */
+  pollMs?: number | undefined;
+  now?: () => number;
+  /** Rejects when `signal` aborts. Default: a timer. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Stops a wait (SIGINT/SIGTERM). */
+  signal?: AbortSignal | undefined;
+  logger?: Pick<Logger, 'info' | 'warn'> | undefined;
+}
+
+/** A held run lock; `release()` once the run is recorded as finished (idempotent). */
+export interface RunLock {
+  release(): Promise<void>;
+}
+
+/** The run holding a lock, as crawl_runs knows it. */
+export interface LockHolder {
+  runId: string;
+  startedAt: Date;
+  pid: number | null;
+  host: string | null;
+}
+
+// The two-int form: the first names the application, so other users of advisory
+// locks in a shared database cannot collide with ours.
+const NAMESPACE = 'stock-crawler';
+const DEFAULT_POLL_MS = 1_000;
+
+/** The advisory lock's name within the namespace: 'update:all', 'update:0/4'. */
+export function runLockName(key: RunLockKey): string {
+  return `${key.job}:${key.shard ?? 'all'}`;
+}
+
+/**
+ * Takes the run lock of `key`: one `update` per job and shard at a time.
+ *
+ * On a server it is a session-level advisory lock held by a connection of its own
+ * (not one of the pool's): PostgreSQL releases it when that session ends, so a killed
+ * run leaves nothing stale behind. The connection is not the pool's because pg emits an
+ * 'error' event on a checked-out client whose server goes away, which nobody listens to
+ * there and which would kill the process; here it is listened to and logged.
+ *
+ * Without `databaseUrl` (the embedded database) the lock is a no-op: the data directory's
+ * PID lock already keeps a second process out, and PGlite's single connection could not
+ * be held for a whole run.
+ * @throws LockHeldError naming the holding run, when the lock is held (after `waitMs`);
+ * DatabaseUnavailableError when the server cannot be reached.
+ */
+export async function acquireRunLock(databaseUrl: string | undefined, key: RunLockKey, options: RunLockOptions = {}): Promise<RunLock> {
+  if (databaseUrl === undefined) return { release: async () => undefined };
+  const client = await connect(databaseUrl, key, options.logger);
+  try {
+    await waitForLock(client, key, options);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    if (error instanceof LockHeldError) throw error;
+    rethrowUnavailable(error);
+  }
+  let releasing: Promise<void> | undefined;
+  return {
+    release: () =>
+      (releasing ??= (async () => {
+        client.released = true;
+        // Ending the session frees the lock anyway; unlocking first says so explicitly.
+        await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [NAMESPACE, runLockName(key)]).catch(() => undefined);
+        await client.end().catch(() => undefined);
+      })()),
+  };
+}
+
+type LockClient = pg.Client & { released?: boolean };
+
+async function connect(url: string, key: RunLockKey, logger: RunLockOptions['logger']): Promise<LockClient> {
+  const client: LockClient = new pg.Client({
+    connectionString: url,
+    // Shown in pg_stat_activity: an operator can see who holds the lock.
+    application_name: `stock-crawler ${runLockName(key)} lock`,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+  });
+  client.on('error', (error) => {
+    if (client.released) return;
+    logger?.warn({ err: error, lock: runLockName(key) }, 'lost the run lock\'s database session: another run may start');
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const reason = error instanceof Error && error.message ? error.message : String(error);
+    throw new DatabaseUnavailableError(`cannot connect to ${redactDatabaseUrl(url)} for the run lock: ${withoutPassword(reason, url)}`, { cause: error });
+  }
+  // A server-wide idle_session_timeout (PostgreSQL 14+) would end this idle session, and
+  // the lock with it, in the middle of a run. Older servers have no such setting.
+  await client.query(`select set_config(name, '0', false) from pg_settings where name = 'idle_session_timeout'`).catch(() => undefined);
+  return client;
+}
+
+async function waitForLock(client: pg.Client, key: RunLockKey, options: RunLockOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }));
+  const waitMs = options.waitMs ?? 0;
+  const started = now();
+  const deadline = started + waitMs;
+  for (let first = true; ; first = false) {
+    if (await tryLock(client, key)) {
+      if (!first) options.logger?.info({ lock: runLockName(key), waitedMs: now() - started }, 'run lock taken');
+      return;
+    }
+    const holder = await findHolder(client, key);
+    const remaining = deadline - now();
+    if (remaining <= 0) throw heldError(key, holder, waitMs > 0 ? `still holds it after ${formatSeconds(now() - started)}` : undefined);
+    if (first) {
+      options.logger?.info({ lock: runLockName(key), holder: holder?.runId ?? null, waitMs }, 'another run holds the run lock: waiting');
+    }
+    try {
+      await sleep(Math.min(options.pollMs ?? DEFAULT_POLL_MS, remaining), options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw heldError(key, holder, 'holds it; stopped waiting on a signal');
+      throw error;
+    }
+  }
+}
+
+async function tryLock(client: pg.Client, key: RunLockKey): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>(
+    'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked',
+    [NAMESPACE, runLockName(key)],
+  );
+  return rows[0]?.locked === true;
+}
+
+/**
+ * The running run of `key` with the freshest heartbeat: a row left `running` by a killed
+ * process stops beating, the live holder beats every few seconds. Null when the holder
+ * has not recorded its run yet (it takes the lock first) or the lookup fails.
+ */
+async function findHolder(client: pg.Client, key: RunLockKey): Promise<LockHolder | null> {
+  try {
+    const { rows } = await client.query<{ id: string; started_at: Date; pid: number | null; host: string | null }>(
+      `select id, started_at, pid, host from crawl_runs
+       where job = $1 and shard is not distinct from $2 and status = 'running'
+       order by heartbeat_at desc, started_at desc
+       limit 1`,
+      [key.job, key.shard],
+    );
+    const row = rows[0];
+    return row === undefined ? null : { runId: row.id, startedAt: new Date(row.started_at), pid: row.pid, host: row.host };
+  } catch {
+    // The lock is held either way; who holds it only improves the message.
+    return null;
+  }
+}
+
+function heldError(key: RunLockKey, holder: LockHolder | null, outcome: string | undefined): LockHeldError {
+  const who =
+    holder === null
+      ? `another ${key.job} (its run is not recorded yet)`
+      : `another ${key.job} (run ${holder.runId}, started ${holder.startedAt.toISOString()}` +
+        `${holder.host === null ? '' : ` on ${holder.host}`}${holder.pid === null ? '' : ` pid ${holder.pid}`})`;
+  const shard = `shard ${key.shard ?? 'all'}`;
+  const message =
+    outcome === undefined
+      ? `${who} holds the lock for ${shard}; use --wait-lock to wait for it`
+      : `${who} ${outcome} (lock for ${shard})`;
+  return new LockHeldError(message, holder === null ? {} : { runId: holder.runId, startedAt: holder.startedAt, ...(holder.pid === null ? {} : { pid: holder.pid }) });
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** Defence in depth: a driver message passed on never carries the password. */
+function withoutPassword(message: string, url: string): string {
+  try {
+    const parsed = new URL(url);
+    const password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
+    return password ? message.split(password).join('***') : message;
+  } catch {
+    return message;
+  }
+}
