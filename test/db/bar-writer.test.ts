@@ -7,8 +7,8 @@ import type { DatabaseHandle } from '../../src/db/open-database.js';
 import type { Database } from '../../src/db/schema.js';
 import { DatabaseUnavailableError, SchemaError } from '../../src/errors.js';
 import type { DailyBar } from '../../src/validate/daily-bar.js';
-import { backends, describeBackends, type TestBackend, type TestDatabase } from '../support/databases.js';
-import { bar, createLegacySchema, storedRows } from './helpers.js';
+import { backends, describeBackends, type TestBackend } from '../support/databases.js';
+import { bar, openBarsDatabase, storedRows, type BarsDatabase } from './helpers.js';
 
 const DAYS = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08'];
 
@@ -43,7 +43,7 @@ function instrument(db: Kysely<Database>) {
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`bar writer, ${flavour} table`, (backend) => {
-    let database: TestDatabase;
+    let opened: BarsDatabase | undefined;
     let handle: DatabaseHandle;
     let repository: DailyBarsRepository;
     let flushes: FlushReport[];
@@ -59,15 +59,11 @@ for (const flavour of ['crawler', 'legacy'] as const) {
     }
 
     beforeAll(async () => {
-      database = await backend.create();
-      handle = await database.open();
-      if (flavour === 'legacy') await createLegacySchema(handle.db);
-      await migrateToLatest(handle.db);
-      repository = await createDailyBarsRepository(handle.db);
+      opened = await openBarsDatabase(backend, flavour);
+      ({ handle, repository } = opened);
     });
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await opened?.close();
     });
     beforeEach(async () => {
       await sql`truncate stock_daily_data`.execute(handle.db);

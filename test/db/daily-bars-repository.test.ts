@@ -1,28 +1,23 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
 import type { DatabaseHandle } from '../../src/db/open-database.js';
 import { describeBackends, type TestDatabase } from '../support/databases.js';
-import { bar, createLegacySchema, storedRows } from './helpers.js';
+import { bar, openBarsDatabase, storedRows, type BarsDatabase } from './helpers.js';
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`daily bars repository, ${flavour} table`, (backend) => {
-    let database: TestDatabase;
+    let opened: BarsDatabase | undefined;
     let handle: DatabaseHandle;
     let repository: DailyBarsRepository;
 
     // One database per suite (opening one is the slow part); each test starts from an empty table.
     beforeAll(async () => {
-      database = await backend.create();
-      handle = await database.open();
-      if (flavour === 'legacy') await createLegacySchema(handle.db);
-      await migrateToLatest(handle.db);
-      repository = await createDailyBarsRepository(handle.db);
+      opened = await openBarsDatabase(backend, flavour);
+      ({ handle, repository } = opened);
     });
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await opened?.close();
     });
     beforeEach(async () => {
       await sql`truncate stock_daily_data`.execute(handle.db);

@@ -1,6 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
+import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DatabaseHandle } from '../../src/db/open-database.js';
 import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { TestBackend } from '../support/databases.js';
 
 /** Creates the Python backend's tables exactly as legacy-schema.md defines them. */
 export async function createLegacySchema(db: Kysely<any>): Promise<void> {
@@ -34,4 +38,36 @@ export async function storedRows(db: Kysely<any>): Promise<Array<Record<string, 
            open_price, high_price, low_price, close_price, volume, data_source, data_quality, ma5, price_change
     from stock_daily_data order by stock_code, trade_date, id`.execute(db);
   return rows;
+}
+
+/** A migrated database of one table flavour, its repository, and how to get rid of it. */
+export interface BarsDatabase {
+  handle: DatabaseHandle;
+  repository: DailyBarsRepository;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a database on `backend`, with the backend's legacy tables first when `flavour`
+ * is 'legacy', migrates it and binds the bars repository. One per suite: opening one is
+ * the slow part.
+ */
+export async function openBarsDatabase(
+  backend: TestBackend,
+  flavour: 'crawler' | 'legacy',
+  options: { timeZone?: string } = {},
+): Promise<BarsDatabase> {
+  const database = await backend.create();
+  const handle = await database.open(options);
+  if (flavour === 'legacy') await createLegacySchema(handle.db);
+  await migrateToLatest(handle.db);
+  const repository = await createDailyBarsRepository(handle.db);
+  return {
+    handle,
+    repository,
+    close: async () => {
+      await handle.close();
+      await database.drop();
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
+import type { DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
 import { readHistoryPages, type HistoryQuery, type HistoryRow } from '../../src/db/history-query.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import type { DatabaseHandle } from '../../src/db/open-database.js';
-import { describeBackends, type TestDatabase } from '../support/databases.js';
-import { bar, createLegacySchema } from './helpers.js';
+import { describeBackends } from '../support/databases.js';
+import { bar, openBarsDatabase, type BarsDatabase } from './helpers.js';
 
 /** `count` weekdays from `first` on, 'YYYY-MM-DD'. */
 function weekdays(first: string, count: number): string[] {
@@ -37,7 +36,7 @@ const cases = [
 
 for (const [flavour, timeZone] of cases) {
   describeBackends(`readHistoryPages, ${flavour} table, session TimeZone ${timeZone}`, (backend) => {
-    let database: TestDatabase;
+    let opened: BarsDatabase | undefined;
     let handle: DatabaseHandle;
     let repository: DailyBarsRepository;
 
@@ -52,11 +51,8 @@ for (const [flavour, timeZone] of cases) {
     const rows = async (query: Parameters<typeof pages>[0]): Promise<HistoryRow[]> => (await pages(query)).flat();
 
     beforeAll(async () => {
-      database = await backend.create();
-      handle = await database.open({ timeZone });
-      if (flavour === 'legacy') await createLegacySchema(handle.db);
-      await migrateToLatest(handle.db);
-      repository = await createDailyBarsRepository(handle.db);
+      opened = await openBarsDatabase(backend, flavour, { timeZone });
+      ({ handle, repository } = opened);
       expect(repository.flavour).toBe(flavour);
       await repository.upsertBars(
         [
@@ -69,8 +65,7 @@ for (const [flavour, timeZone] of cases) {
       );
     });
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await opened?.close();
     });
 
     it('reads every bar of the symbol in date order, days as YYYY-MM-DD and values as numbers', async () => {

@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
 import type { DatabaseHandle } from '../../src/db/open-database.js';
-import { describeBackends, type TestDatabase } from '../support/databases.js';
-import { bar, createLegacySchema } from './helpers.js';
+import { describeBackends } from '../support/databases.js';
+import { bar, openBarsDatabase, type BarsDatabase } from './helpers.js';
 
 // A legacy trade_date is midnight UTC. Read in the session's zone it is 08:00 of that day
 // in Asia/Taipei (where the crawler runs) and 19:00 of the day before in New York (where a
@@ -17,16 +16,13 @@ const cases = [
 
 for (const [flavour, timeZone] of cases) {
   describeBackends(`recentBars, ${flavour} table, session TimeZone ${timeZone}`, (backend) => {
-    let database: TestDatabase;
+    let opened: BarsDatabase | undefined;
     let handle: DatabaseHandle;
     let repository: DailyBarsRepository;
 
     beforeAll(async () => {
-      database = await backend.create();
-      handle = await database.open({ timeZone });
-      if (flavour === 'legacy') await createLegacySchema(handle.db);
-      await migrateToLatest(handle.db);
-      repository = await createDailyBarsRepository(handle.db);
+      opened = await openBarsDatabase(backend, flavour, { timeZone });
+      ({ handle, repository } = opened);
       const days = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08'];
       await repository.upsertBars(
         [
@@ -38,8 +34,7 @@ for (const [flavour, timeZone] of cases) {
       );
     });
     afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
+      await opened?.close();
     });
 
     it('returns the last N bars per symbol, oldest first, days and numbers as stored', async () => {
