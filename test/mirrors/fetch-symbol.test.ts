@@ -1,42 +1,30 @@
 import { http, HttpResponse } from 'msw';
 import type { RequestHandler } from 'msw';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
 import { createRotation, DEFAULT_RETRY_POLICY } from '../../src/mirrors/failover.js';
 import type { RetryPolicy } from '../../src/mirrors/failover.js';
 import { fetchSymbol } from '../../src/mirrors/fetch-symbol.js';
 import type { Attempt, FetchSymbolDeps } from '../../src/mirrors/fetch-symbol.js';
-import { createMirrorClient, DEFAULT_CLIENT_OPTIONS } from '../../src/mirrors/mirror-client.js';
-import type { MirrorClient, MirrorClientOptions, MirrorResponse } from '../../src/mirrors/mirror-client.js';
+import type { MirrorClientOptions, MirrorResponse } from '../../src/mirrors/mirror-client.js';
 import type { Mirror } from '../../src/mirrors/mirror-list.js';
 import { sleep } from '../../src/mirrors/sleep.js';
-import { startLoopbackMirror } from '../support/loopback-mirror.js';
 import type { LoopbackMirror, RawHandler } from '../support/loopback-mirror.js';
+import { ENDPOINT, PAYLOAD, useClientHarness } from './client-harness.js';
 
-const PAYLOAD = '2024/01/02,2024/01/03 580,590 585,595 575,588 582,593 31418,32804';
-const ENDPOINT = '*/z/BCD/czkc1.djbcd';
 const ok = (): RequestHandler[] => [http.get(ENDPOINT, () => HttpResponse.text(PAYLOAD))];
 const status = (code: number, headers: Record<string, string> = {}): RequestHandler[] => [
   http.get(ENDPOINT, () => new HttpResponse('busy', { status: code, headers })),
 ];
 const hang: RawHandler = () => {};
 
-let servers: LoopbackMirror[] = [];
-let clients: MirrorClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(clients.map((c) => c.close()));
-  servers = [];
-  clients = [];
-});
+const harness = useClientHarness();
 
 /** Starts one loopback mirror per handler set, named m0, m1, … */
 async function mirrorsFor(...handlers: Array<RequestHandler[] | RawHandler>): Promise<{ mirrors: Mirror[]; servers: LoopbackMirror[] }> {
-  const started = await Promise.all(handlers.map((h) => startLoopbackMirror(h)));
-  servers.push(...started);
-  return { servers: started, mirrors: started.map((s, i) => ({ name: `m${i}`, baseUrl: s.url })) };
+  const started = await Promise.all(handlers.map((h) => harness.serve(h)));
+  return { servers: started.map((s) => s.server), mirrors: started.map((s, i) => ({ name: `m${i}`, baseUrl: s.mirror.baseUrl })) };
 }
 
 /** The stand-in parser: HTML is a FormatError, anything else the text itself. */
@@ -64,8 +52,7 @@ function deps(
   overrides: Partial<FetchSymbolDeps<string>> & { clientOptions?: Partial<MirrorClientOptions>; retry?: Partial<RetryPolicy> } = {},
 ): FetchSymbolDeps<string> {
   const { clientOptions, retry, ...rest } = overrides;
-  const client = createMirrorClient({ ...DEFAULT_CLIENT_OPTIONS, attemptTimeoutMs: 2000, ...clientOptions });
-  clients.push(client);
+  const client = harness.client({ attemptTimeoutMs: 2000, ...clientOptions });
   const time = fakeTime();
   return {
     mirrors,
