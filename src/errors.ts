@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'E_MIRROR_TIMEOUT'
   | 'E_MIRROR_TOO_LARGE'
   | 'E_ALL_MIRRORS_FAILED'
+  /** Mirrors sent different bars for the same days and no two of them agreed. */
+  | 'E_MIRRORS_DISAGREE'
   | 'E_ALL_MIRRORS_DOWN'
   | 'E_DB_UNAVAILABLE'
   | 'E_DB_SCHEMA'
@@ -101,18 +103,24 @@ export class MirrorError extends CrawlerError {
   readonly transient: boolean;
   /** Milliseconds the mirror asked us to wait (Retry-After), when it did. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * Where a network failure struck: `body` once a 2xx head had arrived (a reset or a cut
+   * mid-body), `request` before that; undefined when not known.
+   */
+  readonly stage: 'request' | 'body' | undefined;
 
   constructor(
     code: Extract<ErrorCode, `E_MIRROR_${string}`>,
     mirror: string,
     message: string,
-    details: { status?: number; transient: boolean; retryAfterMs?: number; cause?: unknown },
+    details: { status?: number; transient: boolean; retryAfterMs?: number; cause?: unknown; stage?: 'request' | 'body' },
   ) {
     super(code, message, { cause: details.cause });
     this.mirror = mirror;
     this.status = details.status;
     this.transient = details.transient;
     this.retryAfterMs = details.retryAfterMs;
+    this.stage = details.stage;
   }
 }
 
@@ -213,6 +221,7 @@ const exitByCode: Record<ErrorCode, number> = {
   E_MIRROR_TIMEOUT: EXIT_CODES.failed,
   E_MIRROR_TOO_LARGE: EXIT_CODES.failed,
   E_ALL_MIRRORS_FAILED: EXIT_CODES.failed,
+  E_MIRRORS_DISAGREE: EXIT_CODES.failed,
   E_ALL_MIRRORS_DOWN: EXIT_CODES.unavailable,
   E_DB_UNAVAILABLE: EXIT_CODES.unavailable,
   E_DB_SCHEMA: EXIT_CODES.unavailable,

@@ -1,12 +1,15 @@
 import type { UpsertCounts } from '../db/daily-bars-repository.js';
 import { CrawlerError, FormatError } from '../errors.js';
-import type { Attempt, FetchFailureCode, FetchOutcome } from '../mirrors/fetch-symbol.js';
+import type { MirrorFault } from '../mirrors/fault-kind.js';
+import type { Attempt, FetchOutcome } from '../mirrors/fetch-symbol.js';
 import type { DailySeries } from '../parse/daily-series.js';
 import type { DailyBar } from '../validate/daily-bar.js';
-import { validateBars, type ValidationResult } from '../validate/validate-bars.js';
-import { compareOverlap } from './overlap.js';
+import type { ValidationResult } from '../validate/validate-bars.js';
 import { planSymbol, type SymbolPlan } from './plan.js';
 import { runPool } from './task-pool.js';
+import { fetchTrustedBars, type BatchFetchRequest, type TrustedFailureCode } from './trusted-bars.js';
+
+export type { BatchFetchRequest } from './trusted-bars.js';
 
 /** What happened to one symbol of a batch. */
 export type BatchSymbolResult =
@@ -21,18 +24,20 @@ export type BatchSymbolResult =
       validation: ValidationResult['counts'];
       /** null in a dry run. */
       counts: UpsertCounts | null;
-      /** The stored overlap bars differed: the full history was fetched again and rewritten. */
+      /** Two mirrors agreed the stored overlap bars changed: the full history was fetched again and rewritten. */
       revised: boolean;
       attempts: Attempt[];
+      /** Every mirror fault met for the symbol: its attempts' and those found by comparing mirrors. */
+      faults: MirrorFault[];
     }
-  | { symbol: string; status: 'failed'; code: FetchFailureCode | 'E_DB_WRITE'; message: string; attempts: Attempt[] };
-
-/** Fetch options of one request: how many bars, and whether an empty answer is suspect. */
-export interface BatchFetchRequest {
-  count: number;
-  /** The symbol has stored history: an empty answer is a mirror fault, not "no data". */
-  known: boolean;
-}
+  | {
+      symbol: string;
+      status: 'failed';
+      code: TrustedFailureCode | 'E_DB_WRITE';
+      message: string;
+      attempts: Attempt[];
+      faults: MirrorFault[];
+    };
 
 /** Everything the batch needs, passed in; see the `update` command for the real wiring. */
 export interface RunBatchDeps {
@@ -142,34 +147,27 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   return { notStarted: notStarted + cancelled, fatal };
 }
 
+type FailedContext = { symbol: string; attempts: Attempt[]; faults: MirrorFault[] };
+
 type Crawled =
   | { kind: 'done'; result: BatchSymbolResult }
   | {
       kind: 'writing';
       committed: Promise<UpsertCounts>;
       finish: (counts: UpsertCounts) => BatchSymbolResult;
-      failed: { symbol: string; attempts: Attempt[] };
+      failed: FailedContext;
     };
 
 async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly DailyBar[], deps: RunBatchDeps): Promise<Crawled> {
-  const known = plan.kind === 'incremental';
-  const first = await fetchValidated(symbol, { count: plan.kind === 'skip' ? 0 : plan.count, known }, deps);
-  if (!first.ok) return { kind: 'done', result: first.failure };
-
-  let { bars, validation, broker, attempts } = first;
-  let revised = false;
-  if (plan.kind === 'incremental') {
-    const overlap = compareOverlap(stored, bars);
-    if (overlap.kind !== 'match') {
-      // Adjusted prices move after an ex-dividend date; appending new bars to the old
-      // base would mix two price bases, so the whole history is fetched and rewritten.
-      const full = await fetchValidated(symbol, { count: deps.options.fullCount, known }, deps);
-      if (!full.ok) return { kind: 'done', result: { ...full.failure, attempts: [...attempts, ...full.failure.attempts] } };
-      ({ bars, validation, broker } = full);
-      attempts = [...attempts, ...full.attempts];
-      revised = overlap.kind === 'revised';
-    }
+  if (plan.kind === 'skip') return { kind: 'done', result: { symbol, status: 'skipped' } };
+  // Adjusted prices move after an ex-dividend date; appending new bars to the old base would
+  // mix two price bases, so a revised history is fetched whole and rewritten (see trusted-bars).
+  const trusted = await fetchTrustedBars(symbol, plan, stored, { fetch: deps.fetch, today: deps.today, fullCount: deps.options.fullCount });
+  const { attempts, faults } = trusted;
+  if (!trusted.ok) {
+    return { kind: 'done', result: { symbol, status: 'failed', code: trusted.code, message: trusted.message, attempts, faults } };
   }
+  const { bars, validation, broker, revised } = trusted;
 
   const finish = (counts: UpsertCounts | null): BatchSymbolResult => ({
     symbol,
@@ -181,34 +179,22 @@ async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly D
     counts,
     revised,
     attempts,
+    faults,
   });
   if (deps.enqueue === undefined) return { kind: 'done', result: finish(null) };
   if (bars.length === 0) return { kind: 'done', result: finish({ created: 0, updated: 0, unchanged: 0 }) };
   try {
     const { committed } = await deps.enqueue(symbol, bars, broker);
-    return { kind: 'writing', committed, finish, failed: { symbol, attempts } };
+    return { kind: 'writing', committed, finish, failed: { symbol, attempts, faults } };
   } catch (error) {
     if (isFatal(error)) throw error;
-    return { kind: 'done', result: writeFailure({ symbol, attempts }, error) };
+    return { kind: 'done', result: writeFailure({ symbol, attempts, faults }, error) };
   }
 }
 
-function writeFailure(context: { symbol: string; attempts: Attempt[] }, error: unknown): BatchSymbolResult {
+function writeFailure(context: FailedContext, error: unknown): BatchSymbolResult {
   const message = error instanceof Error ? error.message : String(error);
-  return { symbol: context.symbol, status: 'failed', code: 'E_DB_WRITE', message: `${context.symbol}: not stored: ${message}`, attempts: context.attempts };
-}
-
-type Validated =
-  | { ok: true; bars: DailyBar[]; validation: ValidationResult['counts']; broker: string; attempts: Attempt[] }
-  | { ok: false; failure: Extract<BatchSymbolResult, { status: 'failed' }> };
-
-async function fetchValidated(symbol: string, request: BatchFetchRequest, deps: RunBatchDeps): Promise<Validated> {
-  const outcome = await deps.fetch(symbol, request);
-  if (!outcome.ok) {
-    return { ok: false, failure: { symbol, status: 'failed', code: outcome.code, message: outcome.message, attempts: outcome.attempts } };
-  }
-  const validation = validateBars(symbol, outcome.value, { today: deps.today });
-  return { ok: true, bars: validation.accepted, validation: validation.counts, broker: outcome.broker, attempts: outcome.attempts };
+  return { ...context, status: 'failed', code: 'E_DB_WRITE', message: `${context.symbol}: not stored: ${message}` };
 }
 
 /** Errors after which no other symbol can succeed either. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { FAULT_KINDS, type MirrorFault } from '../mirrors/fault-kind.js';
 import type { MirrorStats } from '../mirrors/mirror-slot.js';
+import { addFaultCounts, createFaultTally, nonZeroFaults, type FaultCounts, type FaultTally } from './fault-tally.js';
 
 const count = z.number().int().nonnegative();
 
@@ -21,6 +23,14 @@ const brokerSchema = z.strictObject({
   /** null when the mirror was never asked. */
   p50_ms: z.number().nonnegative().nullable(),
   p95_ms: z.number().nonnegative().nullable(),
+  /**
+   * Faults charged to the mirror, by kind (see FAULT_KINDS in src/mirrors/fault-kind.ts:
+   * refused, reset, timeout, truncated, network, http_429, http_5xx, http_4xx, http_other,
+   * too_large, html, binary, format, empty, disagreement, other); kinds that did not occur
+   * are left out. Each failed request is one fault; `empty` and `disagreement` may also be
+   * found later, by comparing mirrors, on a request counted `ok`.
+   */
+  faults: z.partialRecord(z.enum(FAULT_KINDS), count),
 });
 
 /**
@@ -105,8 +115,8 @@ export interface FailureInput {
  */
 export type SymbolOutcome =
   | { status: 'skipped' }
-  | { status: 'stored' | 'revised' | 'no_data'; rows?: Partial<RowCounts> | undefined }
-  | ({ status: 'failed' } & FailureInput);
+  | { status: 'stored' | 'revised' | 'no_data'; rows?: Partial<RowCounts> | undefined; faults?: readonly MirrorFault[] | undefined }
+  | ({ status: 'failed'; faults?: readonly MirrorFault[] | undefined } & FailureInput);
 
 /** Running totals over outcomes; O(1) memory however many symbols there are. */
 export interface OutcomeCounts {
@@ -118,8 +128,10 @@ export interface OutcomeCounts {
   rows: RowCounts;
 }
 
-/** Per-mirror request statistics, as the mirror scheduler gathers them (its circuit state aside). */
-export type BrokerStats = Omit<MirrorStats, 'state'>;
+/** Per-mirror request statistics, as the mirror scheduler gathers them (its circuit state aside), and its faults. */
+export type BrokerStats = Omit<MirrorStats, 'state'> & { faults?: FaultCounts | undefined };
+
+export type { FaultCounts } from './fault-tally.js';
 
 export interface BuildSummaryInput {
   runId: string;
@@ -159,6 +171,7 @@ export function buildBatchSummary(input: BuildSummaryInput): BatchSummary {
       circuit_opens: stats.circuitOpens,
       p50_ms: stats.p50Ms === null ? null : Math.round(stats.p50Ms),
       p95_ms: stats.p95Ms === null ? null : Math.round(stats.p95Ms),
+      faults: nonZeroFaults(stats.faults),
     };
   }
   return {
@@ -208,6 +221,7 @@ export function createSummaryAccumulator(options: { maxFailures?: number } = {})
   const maxFailures = options.maxFailures ?? MAX_LISTED_FAILURES;
   const totals = emptyCounts();
   const failures: FailureInput[] = [];
+  const faults = createFaultTally();
   const addRows = (rows: Partial<RowCounts> | undefined): void => {
     totals.rows.created += rows?.created ?? 0;
     totals.rows.updated += rows?.updated ?? 0;
@@ -216,6 +230,7 @@ export function createSummaryAccumulator(options: { maxFailures?: number } = {})
   };
   return {
     add(outcome) {
+      if (outcome.status !== 'skipped') faults.add(outcome.faults);
       switch (outcome.status) {
         case 'skipped':
           totals.skipped += 1;
@@ -247,8 +262,18 @@ export function createSummaryAccumulator(options: { maxFailures?: number } = {})
       failed: totals.failed,
       skipped: totals.skipped,
     }),
-    build: (input) => buildBatchSummary({ ...input, counts: totals, failures }),
+    build: (input) => buildBatchSummary({ ...input, brokers: withFaults(input.brokers, faults), counts: totals, failures }),
   };
+}
+
+/** Adds the tallied faults to each mirror's stats; a mirror with faults but no stats gets empty ones. */
+function withFaults(brokers: Readonly<Record<string, BrokerStats>>, faults: FaultTally): Record<string, BrokerStats> {
+  const merged: Record<string, BrokerStats> = {};
+  for (const [name, stats] of Object.entries(brokers)) merged[name] = { ...stats, faults: addFaultCounts(stats.faults, faults.of(name)) };
+  for (const name of faults.brokers()) {
+    merged[name] ??= { requests: 0, ok: 0, errors: 0, circuitOpens: 0, p50Ms: null, p95Ms: null, faults: faults.of(name) };
+  }
+  return merged;
 }
 
 /** `1,234 of 2,000 symbols: 1,230 succeeded (3 revised), 4 failed, 0 skipped in 312.4 s (3.96/s)`, with a prefix when stopped. */

@@ -18,6 +18,8 @@ export interface FetchRequest {
   count?: number;
   /** An empty answer for a symbol with history is a mirror fault (next mirror), not "no data". */
   known?: boolean;
+  /** Mirror names not to ask for this symbol (already heard, or found at fault). */
+  exclude?: readonly string[] | undefined;
   signal?: AbortSignal;
 }
 
@@ -71,6 +73,7 @@ export function createCrawlRuntime(
         random: Math.random,
         onAttempt: logAttempt(symbol),
         scheduler,
+        exclude: request.exclude,
         ...(request.signal === undefined ? {} : { signal: request.signal }),
       }),
     async close() {

@@ -74,6 +74,8 @@ export interface FailoverState {
    * when the next round is planned.
    */
   blockedUntil?: readonly number[] | undefined;
+  /** Mirrors not to be asked for this symbol at all (already heard, or found at fault by the batch). */
+  excluded?: readonly number[] | undefined;
 }
 
 interface MirrorStanding {
@@ -100,6 +102,7 @@ export function nextStep(state: FailoverState): NextStep {
   if (history.length >= policy.maxAttempts) return { kind: 'give-up', reason: 'max-attempts' };
 
   const standing = standings(history, mirrorCount, policy, state.blockedUntil);
+  for (const m of state.excluded ?? []) if (standing[m] !== undefined) standing[m].excluded = true;
   const freeAt = (m: number, at: number): boolean => !standing[m]!.excluded && standing[m]!.blockedUntil <= at;
   // Rotation continues after the mirror tried last, in every round.
   const from = last === undefined ? mod(state.startIndex, mirrorCount) : last.mirrorIndex + 1;

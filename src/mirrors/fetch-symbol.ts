@@ -3,6 +3,7 @@ import type { ErrorCode } from '../errors.js';
 import { createAbortScope } from './abort-scope.js';
 import { verdictOf } from './attempt-verdict.js';
 import type { DjbcdQuery } from './djbcd-url.js';
+import { faultKindOf, type FaultKind } from './fault-kind.js';
 import { nextStep } from './failover.js';
 import type { AttemptOutcome, AttemptRecord, GiveUpReason, RetryPolicy } from './failover.js';
 import type { MirrorClient, MirrorResponse } from './mirror-client.js';
@@ -21,6 +22,8 @@ export interface Attempt {
   /** Why, for people: the error message, or a FormatError's reason and excerpt. */
   detail?: string;
   retryAfterMs?: number;
+  /** What kind of mirror fault the failure was (set with `code`). */
+  fault?: FaultKind;
 }
 
 /** Codes a failed symbol can carry: the common code when every attempt failed alike. */
@@ -59,6 +62,8 @@ export interface FetchSymbolDeps<T> {
    * It must be built over `mirrors`, in the same order.
    */
   scheduler?: FetchScheduler | undefined;
+  /** Mirror names never to ask for this symbol: those already heard, or found at fault. */
+  exclude?: readonly string[] | undefined;
 }
 
 type AttemptResult<T> =
@@ -89,6 +94,7 @@ export async function fetchSymbol<T>(symbol: string, deps: FetchSymbolDeps<T>): 
   };
   const history: AttemptRecord[] = [];
   const attempts: Attempt[] = [];
+  const excluded = deps.exclude === undefined ? undefined : excludedIndexes(mirrors, deps.exclude);
   for (;;) {
     deps.signal?.throwIfAborted();
     if (scheduler !== undefined && !scheduler.anyAvailable()) {
@@ -105,6 +111,7 @@ export async function fetchSymbol<T>(symbol: string, deps: FetchSymbolDeps<T>): 
       policy,
       random: deps.random,
       blockedUntil: scheduler?.blockedForMs().map((ms) => at + ms),
+      excluded,
     });
     if (step.kind === 'give-up') return failure(symbol, step.reason, attempts);
     if (step.kind === 'done') throw new CrawlerError('E_INTERNAL', 'failover asked to go on after a success');
@@ -169,11 +176,18 @@ async function attemptOnce<T>(
     const ms = deps.now() - began;
     if (error instanceof FormatError) {
       const detail = `${error.reason}: ${error.excerpt}`;
-      const attempt: Attempt = { broker: mirror.name, status: status ?? 'E_FORMAT', ms, code: 'E_FORMAT', detail };
+      const attempt: Attempt = { broker: mirror.name, status: status ?? 'E_FORMAT', ms, code: 'E_FORMAT', detail, fault: faultKindOf(error) };
       return { ok: false, outcome: { kind: 'transient' }, attempt, deadlinePassed: false };
     }
     if (error instanceof MirrorError) {
-      const attempt: Attempt = { broker: mirror.name, status: error.status ?? error.code, ms, code: error.code, detail: error.message };
+      const attempt: Attempt = {
+        broker: mirror.name,
+        status: error.status ?? error.code,
+        ms,
+        code: error.code,
+        detail: error.message,
+        fault: faultKindOf(error),
+      };
       if (error.retryAfterMs !== undefined) attempt.retryAfterMs = error.retryAfterMs;
       report.retryAfterMs = error.retryAfterMs;
       const outcome: AttemptOutcome = error.transient
@@ -188,6 +202,11 @@ async function attemptOnce<T>(
     scope.dispose();
     lease?.report({ ...report, ms: requestMs });
   }
+}
+
+function excludedIndexes(mirrors: readonly Mirror[], names: readonly string[]): number[] {
+  const skip = new Set(names);
+  return mirrors.flatMap((mirror, index) => (skip.has(mirror.name) ? [index] : []));
 }
 
 function failure<T>(symbol: string, reason: GiveUpReason, attempts: Attempt[]): FetchOutcome<T> {

@@ -91,6 +91,8 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
           transient: true,
         }),
     );
+    // A failure once a 2xx head is in cut the answer short: the fault kinds tell the two apart.
+    let stage: 'request' | 'body' = 'request';
     try {
       const response = await request(buildDjbcdUrl(mirror, symbol, query), {
         dispatcher: agent,
@@ -118,6 +120,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
         dropBody(body);
         throw tooLarge();
       }
+      stage = 'body';
       const bytes = await readBounded(body, options.maxBodyBytes, tooLarge);
       return { status, bytes, charset: charsetOf(headers['content-type']), ms: performance.now() - started };
     } catch (error) {
@@ -125,7 +128,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
       // A status already received (even from an error page that then stalled) says more than the timeout.
       if (error instanceof MirrorError) throw error;
       if (scope.timedOut()) throw scope.signal.reason;
-      throw toMirrorError(mirror.name, error);
+      throw toMirrorError(mirror.name, error, stage);
     } finally {
       scope.dispose();
     }

@@ -31,17 +31,20 @@ export function errorCodeOf(error: unknown): string | undefined {
  * Maps a failed undici request (socket errors, timeouts, parser errors such as a body
  * shorter than its Content-Length) to a {@link MirrorError}. Everything is transient except
  * the few lasting conditions above: one broken socket says little about the next request.
+ * `stage` records whether the response head had already arrived.
  */
-export function toMirrorError(mirror: string, error: unknown): MirrorError {
+export function toMirrorError(mirror: string, error: unknown, stage?: 'request' | 'body'): MirrorError {
   if (error instanceof MirrorError) return error;
   const code = errorCodeOf(error) ?? 'UNKNOWN';
   const text = error instanceof Error ? error.message : String(error);
   const message = `${mirror}: ${code} ${text}`;
+  const where = stage === undefined ? {} : { stage };
   if (TIMEOUT_CODES.has(code)) {
-    return new MirrorError('E_MIRROR_TIMEOUT', mirror, message, { transient: true, cause: error });
+    return new MirrorError('E_MIRROR_TIMEOUT', mirror, message, { transient: true, cause: error, ...where });
   }
   return new MirrorError('E_MIRROR_NETWORK', mirror, message, {
     transient: !LASTING_CODES.has(code) && !code.startsWith('CERT_'),
     cause: error,
+    ...where,
   });
 }

@@ -186,3 +186,42 @@ describe('batchSummarySchema', () => {
     expect(batchSummarySchema.safeParse(copy).success).toBe(false);
   });
 });
+
+describe('faults per mirror', () => {
+  const stats = (requests: number) => ({ requests, ok: 0, errors: requests, circuitOpens: 0, p50Ms: 1, p95Ms: 2 });
+
+  it('counts every fault under its mirror and kind, failed symbols and stored ones alike', () => {
+    const summary = createSummaryAccumulator();
+    summary.add({ status: 'stored', faults: [{ broker: 'a', kind: 'reset' }, { broker: 'b', kind: 'disagreement' }] });
+    summary.add({ status: 'no_data', faults: [{ broker: 'a', kind: 'reset' }] });
+    summary.add({ ...failed('2317'), faults: [{ broker: 'b', kind: 'http_429' }, { broker: 'c', kind: 'empty' }] });
+    summary.add({ status: 'skipped' });
+    const result = valid(summary.build({ ...run, brokers: { a: stats(2), b: stats(1), idle: stats(0) } }));
+    expect(Object.fromEntries(Object.entries(result.result.brokers).map(([name, b]) => [name, b.faults]))).toEqual({
+      a: { reset: 2 },
+      b: { http_429: 1, disagreement: 1 },
+      idle: {},
+      // A mirror the scheduler did not list still gets its faults.
+      c: { empty: 1 },
+    });
+    expect(result.result.brokers.c).toMatchObject({ requests: 0, ok: 0, errors: 0 });
+  });
+
+  it('adds the tallied faults to faults the stats already carry, and leaves zero counts out', () => {
+    const summary = createSummaryAccumulator();
+    summary.add({ status: 'stored', faults: [{ broker: 'a', kind: 'timeout' }] });
+    const result = valid(summary.build({ ...run, brokers: { a: { ...stats(3), faults: { timeout: 1, html: 0 } } } }));
+    expect(result.result.brokers.a!.faults).toEqual({ timeout: 2 });
+  });
+
+  it('the schema rejects a fault kind it does not know, or a negative count', () => {
+    const summary = createSummaryAccumulator().build({ ...run, brokers: { a: stats(1) } });
+    const unknown = structuredClone(summary);
+    (unknown.result.brokers.a!.faults as Record<string, number>).gremlins = 1;
+    expect(batchSummarySchema.safeParse(unknown).success).toBe(false);
+    const negative = structuredClone(summary);
+    negative.result.brokers.a!.faults.reset = -1;
+    expect(batchSummarySchema.safeParse(negative).success).toBe(false);
+    expect(batchSummarySchema.safeParse(summary).success).toBe(true);
+  });
+});

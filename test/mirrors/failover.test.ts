@@ -85,6 +85,18 @@ describe('nextStep: permanent failures', () => {
   });
 });
 
+describe('nextStep: excluded mirrors', () => {
+  const base = { mirrorCount: 4, history: [], startedAt: 0, now: 0, policy: DEFAULT_RETRY_POLICY, random: () => 0 };
+
+  it('never offers an excluded mirror, even where the rotation starts', () => {
+    expect(nextStep({ ...base, startIndex: 1, excluded: [1, 2] })).toEqual({ kind: 'try', mirrorIndex: 3, round: 1, candidates: [3, 0] });
+  });
+
+  it('gives up when every mirror is excluded', () => {
+    expect(nextStep({ ...base, startIndex: 0, excluded: [0, 1, 2, 3] })).toEqual({ kind: 'give-up', reason: 'no-mirrors' });
+  });
+});
+
 describe('nextStep: backoff', () => {
   it('waits full-jitter backoff between rounds, doubling from the base', () => {
     expect(simulate({ mirrorCount: 3, outcome: () => transient, random: () => 1 }).waits).toEqual([1000, 2000]);

@@ -105,6 +105,27 @@ describe('fetchSymbol: failover', () => {
     expect(outcome.attempts[0]?.detail).toMatch(/^html: <html>/);
   });
 
+  it('charges each failed attempt with its fault kind', async () => {
+    const html = [http.get(ENDPOINT, () => HttpResponse.html('<html><body>blocked</body></html>'))];
+    const { mirrors } = await mirrorsFor(status(429), status(503), html, ok());
+    const outcome = await fetchSymbol('2330', deps(mirrors, { retry: { mirrorsPerRound: 4 } }));
+    expect(outcome.attempts.map((a) => [a.broker, a.fault])).toEqual([
+      ['m0', 'http_429'],
+      ['m1', 'http_5xx'],
+      ['m2', 'html'],
+      ['m3', undefined],
+    ]);
+  });
+
+  it('never asks an excluded mirror, and gives up when only excluded ones are left', async () => {
+    const { mirrors, servers } = await mirrorsFor(ok(), ok(), ok());
+    const outcome = await fetchSymbol('2330', deps(mirrors, { exclude: ['m0', 'm1'] }));
+    expect(outcome).toMatchObject({ ok: true, broker: 'm2' });
+    expect(servers.map((server) => server.requests.length)).toEqual([0, 0, 1]);
+    const none = await fetchSymbol('2330', deps(mirrors, { exclude: ['m0', 'm1', 'm2'] }));
+    expect(none).toMatchObject({ ok: false, reason: 'no-mirrors', attempts: [] });
+  });
+
   it('never asks a mirror that answered 404 again for the symbol', async () => {
     const { mirrors, servers } = await mirrorsFor(status(404), status(503));
     const time = fakeTime();

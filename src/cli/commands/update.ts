@@ -238,11 +238,13 @@ function graceAfter(signal: AbortSignal, graceMs: number): { cancel: AbortSignal
 export function toOutcome(result: BatchSymbolResult): SymbolOutcome {
   if (result.status === 'skipped') return { status: 'skipped' };
   if (result.status === 'failed') {
-    return { status: 'failed', stock_code: result.symbol, code: result.code, message: result.message, attempts: result.attempts };
+    const { symbol, code, message, attempts, faults } = result;
+    return { status: 'failed', stock_code: symbol, code, message, attempts, faults };
   }
   const rows = { ...(result.counts ?? {}), rejected: result.validation.rejected };
-  if (result.validation.input === 0) return { status: 'no_data', rows };
-  return { status: result.revised ? 'revised' : 'stored', rows };
+  const { faults } = result;
+  if (result.validation.input === 0) return { status: 'no_data', rows, faults };
+  return { status: result.revised ? 'revised' : 'stored', rows, faults };
 }
 
 function runStatus(summary: BatchSummary, fatal: CrawlerError | undefined, interrupted: boolean): Exclude<RunStatus, 'running'> {
