@@ -20,7 +20,7 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     if (handle.kind === 'postgres') await requireCurrentSchema(handle.db);
-    const bars = await createDailyBarsRepository(handle.db);
+    const bars = await createDailyBarsRepository(handle.db, { pool: handle.pool });
     logger.debug({ database: handle.target, kind: handle.kind, ms: Math.round(performance.now() - started) }, 'database open');
     return { handle, bars, close: () => handle.close() };
   } catch (error) {

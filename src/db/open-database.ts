@@ -13,6 +13,8 @@ import { TYPE_PARSERS } from './type-parsers.js';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
+  /** The server connection pool behind `db` (for COPY, which Kysely cannot speak); absent for the embedded database. */
+  pool?: pg.Pool;
   /** Where it is, safe to log: the URL with its password redacted, or the data directory. */
   target: string;
   close(): Promise<void>;
@@ -70,7 +72,7 @@ async function openServer(url: string, options: OpenDatabaseOptions): Promise<Da
     throw new DatabaseUnavailableError(`cannot connect to ${target}: ${reason}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', target, close: () => db.destroy() };
+  return { db, kind: 'postgres', pool, target, close: () => db.destroy() };
 }
 
 async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
