@@ -32,9 +32,21 @@ export interface RunLock {
 /** The run holding a lock, as crawl_runs knows it. */
 export interface LockHolder {
   runId: string;
+  /** 'I/N', or null for an unsharded run. */
+  shard: string | null;
   startedAt: Date;
   pid: number | null;
   host: string | null;
+}
+
+/**
+ * One advisory lock a run takes. `holders` says which running runs can hold it against
+ * us: any run of the job, only unsharded ones, or only runs of the same shard.
+ */
+interface LockStep {
+  name: string;
+  shared: boolean;
+  holders: 'any' | 'unsharded' | 'same-shard';
 }
 
 // The two-int form: the first names the application, so other users of advisory
@@ -48,7 +60,23 @@ export function runLockName(key: RunLockKey): string {
 }
 
 /**
- * Takes the run lock of `key`: one `update` per job and shard at a time.
+ * An unsharded run covers every shard: it takes the job's 'all' lock exclusively. A
+ * sharded run takes 'all' shared (shards run side by side, never beside an unsharded
+ * run) and then its own shard's lock exclusively. Always 'all' first, so two runs never
+ * each hold what the other waits for.
+ */
+function lockSteps(key: RunLockKey): LockStep[] {
+  const all = runLockName({ job: key.job, shard: null });
+  if (key.shard === null) return [{ name: all, shared: false, holders: 'any' }];
+  return [
+    { name: all, shared: true, holders: 'unsharded' },
+    { name: runLockName(key), shared: false, holders: 'same-shard' },
+  ];
+}
+
+/**
+ * Takes the run lock of `key`: one `update` per job and shard at a time, and an unsharded
+ * run never beside a sharded one (see lockSteps).
  *
  * On a server it is a session-level advisory lock held by a connection of its own
  * (not one of the pool's): PostgreSQL releases it when that session ends, so a killed
@@ -77,8 +105,8 @@ export async function acquireRunLock(databaseUrl: string | undefined, key: RunLo
     release: () =>
       (releasing ??= (async () => {
         client.released = true;
-        // Ending the session frees the lock anyway; unlocking first says so explicitly.
-        await client.query('select pg_advisory_unlock(hashtext($1), hashtext($2))', [NAMESPACE, runLockName(key)]).catch(() => undefined);
+        // Ending the session frees the locks anyway; unlocking first says so explicitly.
+        await unlock(client, lockSteps(key)).catch(() => undefined);
         await client.end().catch(() => undefined);
       })()),
   };
@@ -118,11 +146,12 @@ async function waitForLock(client: pg.Client, key: RunLockKey, options: RunLockO
   const started = now();
   const deadline = started + waitMs;
   for (let first = true; ; first = false) {
-    if (await tryLock(client, key)) {
+    const blocked = await tryLocks(client, lockSteps(key));
+    if (blocked === undefined) {
       if (!first) options.logger?.info({ lock: runLockName(key), waitedMs: now() - started }, 'run lock taken');
       return;
     }
-    const holder = await findHolder(client, key);
+    const holder = await findHolder(client, key, blocked);
     const remaining = deadline - now();
     if (remaining <= 0) throw heldError(key, holder, waitMs > 0 ? `still holds it after ${formatSeconds(now() - started)}` : undefined);
     if (first) {
@@ -137,30 +166,48 @@ async function waitForLock(client: pg.Client, key: RunLockKey, options: RunLockO
   }
 }
 
-async function tryLock(client: pg.Client, key: RunLockKey): Promise<boolean> {
-  const { rows } = await client.query<{ locked: boolean }>(
-    'select pg_try_advisory_lock(hashtext($1), hashtext($2)) as locked',
-    [NAMESPACE, runLockName(key)],
-  );
-  return rows[0]?.locked === true;
+/** Takes every step's lock, or none: returns the step that was refused (the ones before it let go again). */
+async function tryLocks(client: pg.Client, steps: readonly LockStep[]): Promise<LockStep | undefined> {
+  for (const [index, step] of steps.entries()) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      `select ${step.shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'}(hashtext($1), hashtext($2)) as locked`,
+      [NAMESPACE, step.name],
+    );
+    if (rows[0]?.locked !== true) {
+      await unlock(client, steps.slice(0, index));
+      return step;
+    }
+  }
+  return undefined;
+}
+
+async function unlock(client: pg.Client, steps: readonly LockStep[]): Promise<void> {
+  for (const step of [...steps].reverse()) {
+    await client.query(`select ${step.shared ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock'}(hashtext($1), hashtext($2))`, [NAMESPACE, step.name]);
+  }
 }
 
 /**
- * The running run of `key` with the freshest heartbeat: a row left `running` by a killed
- * process stops beating, the live holder beats every few seconds. Null when the holder
- * has not recorded its run yet (it takes the lock first) or the lookup fails.
+ * The running run that can hold `step` against `key`: a row left `running` by a killed
+ * process stops beating, the live holder beats every few seconds. Null when the holder has not recorded its run yet (it takes the lock first)
+ * or the lookup fails.
  */
-async function findHolder(client: pg.Client, key: RunLockKey): Promise<LockHolder | null> {
+async function findHolder(client: pg.Client, key: RunLockKey, step: LockStep): Promise<LockHolder | null> {
+  const shard = step.holders === 'any' ? '' : 'and shard is not distinct from $2';
   try {
-    const { rows } = await client.query<{ id: string; started_at: Date; pid: number | null; host: string | null }>(
-      `select id, started_at, pid, host from crawl_runs
-       where job = $1 and shard is not distinct from $2 and status = 'running'
-       order by heartbeat_at desc, started_at desc
+    // Live rows first (a holder beats every 5 s), then a run of our own shard, then the freshest.
+    const { rows } = await client.query<{ id: string; shard: string | null; started_at: Date; pid: number | null; host: string | null }>(
+      `select id, shard, started_at, pid, host from crawl_runs
+       where job = $1 ${shard} and status = 'running'
+       order by heartbeat_at > now() - interval '1 minute' desc, shard is not distinct from $2 desc,
+                heartbeat_at desc, started_at desc
        limit 1`,
-      [key.job, key.shard],
+      [key.job, step.holders === 'unsharded' ? null : key.shard],
     );
     const row = rows[0];
-    return row === undefined ? null : { runId: row.id, startedAt: new Date(row.started_at), pid: row.pid, host: row.host };
+    return row === undefined
+      ? null
+      : { runId: row.id, shard: row.shard, startedAt: new Date(row.started_at), pid: row.pid, host: row.host };
   } catch {
     // The lock is held either way; who holds it only improves the message.
     return null;
@@ -168,17 +215,23 @@ async function findHolder(client: pg.Client, key: RunLockKey): Promise<LockHolde
 }
 
 function heldError(key: RunLockKey, holder: LockHolder | null, outcome: string | undefined): LockHeldError {
-  const who =
-    holder === null
-      ? `another ${key.job} (its run is not recorded yet)`
-      : `another ${key.job} (run ${holder.runId}, started ${holder.startedAt.toISOString()}` +
-        `${holder.host === null ? '' : ` on ${holder.host}`}${holder.pid === null ? '' : ` pid ${holder.pid}`})`;
+  const who = holder === null ? `another ${key.job} (its run is not recorded yet)` : `another ${key.job} (${describeHolder(key, holder)})`;
   const shard = `shard ${key.shard ?? 'all'}`;
   const message =
     outcome === undefined
       ? `${who} holds the lock for ${shard}; use --wait-lock to wait for it`
       : `${who} ${outcome} (lock for ${shard})`;
   return new LockHeldError(message, holder === null ? {} : { runId: holder.runId, startedAt: holder.startedAt, ...(holder.pid === null ? {} : { pid: holder.pid }) });
+}
+
+/** 'run 9e9c…, shard 1/4, started 2026-11-25T10:00:00.000Z on node-a pid 42'; the shard only when it is not ours. */
+function describeHolder(key: RunLockKey, holder: LockHolder): string {
+  const parts = [`run ${holder.runId}`];
+  if (holder.shard !== key.shard) parts.push(holder.shard === null ? 'unsharded' : `shard ${holder.shard}`);
+  parts.push(
+    `started ${holder.startedAt.toISOString()}${holder.host === null ? '' : ` on ${holder.host}`}${holder.pid === null ? '' : ` pid ${holder.pid}`}`,
+  );
+  return parts.join(', ');
 }
 
 function formatSeconds(ms: number): string {

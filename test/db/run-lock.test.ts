@@ -89,12 +89,42 @@ backends.find((backend) => backend.kind === 'postgres')!.describe('run lock [pos
     expect(error).toMatchObject({ code: 'E_LOCK_HELD', runId: undefined });
   });
 
-  it('keeps shards and jobs apart', async () => {
+  it('runs shards side by side, and keeps jobs apart', async () => {
     await acquire({ job: 'update', shard: '0/2' });
     await acquire({ job: 'update', shard: '1/2' });
-    await acquire(ALL);
-    await acquire({ job: 'backfill', shard: '0/2' });
+    await acquire({ job: 'backfill', shard: null });
     expect(await refusal({ job: 'update', shard: '1/2' })).toBeInstanceOf(LockHeldError);
+  });
+
+  it('keeps an unsharded run and sharded ones apart, naming the holder and its shard', async () => {
+    const shard = await acquire({ job: 'update', shard: '1/4' });
+    const runs = createRunsRepository(handle.db);
+    await runs.start({ id: 'run-shard-1', job: 'update', shard: '1/4', arguments: {}, pid: 11, host: 'node-b' });
+    const whole = await refusal(ALL);
+    expect(whole).toMatchObject({ code: 'E_LOCK_HELD', runId: 'run-shard-1', pid: 11 });
+    expect((whole as Error).message).toContain('shard 1/4');
+    await shard.release();
+    await sql`delete from crawl_runs`.execute(handle.db);
+
+    await acquire(ALL);
+    await runs.start({ id: 'run-whole', job: 'update', arguments: {}, pid: 12, host: 'node-a' });
+    const part = await refusal({ job: 'update', shard: '0/4' });
+    expect(part).toMatchObject({ code: 'E_LOCK_HELD', runId: 'run-whole', pid: 12 });
+    expect((part as Error).message).toContain('unsharded');
+  });
+
+  it('holds no part of the lock while waiting: an unsharded run is not starved by a waiting shard', async () => {
+    const holder = await acquireRunLock(database.url, { job: 'update', shard: '0/2' });
+    let whole: RunLock | undefined;
+    const time = fakeTime(async (n) => {
+      if (n !== 1) return;
+      await holder.release();
+      // Had the waiting shard kept its shared 'all' lock between tries, this would be refused.
+      whole = await acquire(ALL);
+    });
+    const error = await refusal({ job: 'update', shard: '0/2' }, { waitMs: 2_000, pollMs: 1_000, ...time });
+    expect(whole).toBeDefined();
+    expect(error).toBeInstanceOf(LockHeldError);
   });
 
   it('lets the next run in once released; release is idempotent', async () => {

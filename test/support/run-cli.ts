@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,28 @@ export interface CliRun {
  * the Python backend do. The environment is only what the test passes (plus PATH), so
  * the developer's DATABASE_URL or BROKER_URLS never leak in.
  */
-export async function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export async function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return startCli(args, options).done;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** SIGKILL after this long (default 60 s): a hung child fails its test instead of the suite. */
+  timeoutMs?: number;
+}
+
+/** A CLI child still running: signal it, read what it wrote so far, await its end. */
+export interface StartedCli {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves once the process has exited and its pipes are closed; `exitedAt` is Date.now() then. */
+  done: Promise<CliRun & { exitedAt: number }>;
+}
+
+/** Starts the built CLI as {@link runCli} does, without waiting for it. */
+export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
   if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the CLI tests');
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
@@ -27,14 +48,16 @@ export async function runCli(args: readonly string[], options: { env?: Record<st
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
-    child.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  const done = new Promise<CliRun & { exitedAt: number }>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, exitedAt: Date.now() });
+    });
   });
-  clearTimeout(timer);
-  return { code, signal, stdout, stderr };
+  return { child, output: () => ({ stdout, stderr }), done };
 }
 
 /** stdout must hold exactly one JSON document: parse it, failing loudly otherwise. */

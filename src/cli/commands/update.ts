@@ -11,10 +11,10 @@ import { lastClosedSession } from '../../batch/trading-session.js';
 import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
 import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
-import { acquireRunLock } from '../../db/run-lock.js';
+import { acquireRunLock, type RunLock } from '../../db/run-lock.js';
 import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs-repository.js';
 import { createStocksRepository } from '../../db/stocks-repository.js';
-import { EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError, type CrawlerError } from '../../errors.js';
+import { EXIT_CODES, exitCodeFor, exitCodeForSignal, LockHeldError, UsageError, type CrawlerError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { publishRunMetrics, startRunMetrics } from '../../metrics/publish.js';
 import { runRecordFromSummary } from '../../metrics/run-record.js';
@@ -62,13 +62,19 @@ export async function updateCommand(input: UpdateCommandInput): Promise<CommandO
   const store = await openStore(config, logger);
   try {
     // One update per shard at a time; a dry run writes nothing, so it neither takes nor waits for it.
-    const lock = options.dryRun
-      ? undefined
-      : await acquireRunLock(
-          store.handle.kind === 'postgres' ? config.databaseUrl : undefined,
-          { job: 'update', shard: shard === undefined ? null : `${shard.index}/${shard.count}` },
-          { waitMs: config.waitLockMs, signal: input.signal, logger },
-        );
+    let lock: RunLock | undefined;
+    try {
+      lock = options.dryRun
+        ? undefined
+        : await acquireRunLock(
+            store.handle.kind === 'postgres' ? config.databaseUrl : undefined,
+            { job: 'update', shard: shard === undefined ? null : `${shard.index}/${shard.count}` },
+            { waitMs: config.waitLockMs, signal: input.signal, logger },
+          );
+    } catch (error) {
+      if (error instanceof LockHeldError && input.signal.aborted) return stoppedWaiting(error, explicit, shard, input);
+      throw error;
+    }
     try {
       const symbols = await universe(store, explicit, shard, options.dryRun, logger);
       return await crawl(symbols, shard, store, input);
@@ -78,6 +84,27 @@ export async function updateCommand(input: UpdateCommandInput): Promise<CommandO
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A stop signal while waiting for another run's lock: nothing started, nothing is recorded
+ * (crawl_runs is the holder's to write while it runs), and the summary says interrupted.
+ */
+function stoppedWaiting(error: LockHeldError, explicit: string[] | undefined, shard: Shard | undefined, input: UpdateCommandInput): CommandOutput {
+  const now = (input.clock ?? systemClock).now();
+  const symbols = explicit === undefined || shard === undefined ? explicit : explicit.filter((symbol) => inShard(symbol, shard));
+  const summary = createSummaryAccumulator().build({
+    runId: randomUUID(),
+    startedAtMs: now,
+    finishedAtMs: now,
+    total: symbols?.length ?? 0,
+    brokers: {},
+    interrupted: true,
+    dryRun: input.options.dryRun,
+  });
+  input.logger.warn({ err: error }, 'stopped waiting for the run lock');
+  const document: BatchSummary = { ...summary, message: `interrupted while waiting for the run lock: ${error.message}` };
+  return { document, exitCode: exitCodeForSignal(input.signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM') };
 }
 
 async function explicitSymbols(options: UpdateOptions, readStdin: () => Promise<string>): Promise<string[] | undefined> {
