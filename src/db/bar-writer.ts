@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
 import { CrawlerError } from '../errors.js';
 import type { DailyBar } from '../validate/daily-bar.js';
 import type { DailyBarsRepository, UpsertCounts } from './daily-bars-repository.js';
 import type { Database } from './schema.js';
+import { retryTransient, type RetryEvent } from './transient-retry.js';
 import { checkBars, dedupeBars, type SymbolBars } from './upsert-parameters.js';
 import { fatalWriteError, symbolWriteError } from './write-errors.js';
 
@@ -20,6 +22,19 @@ export interface BarWriterOptions {
   maxPendingRows?: number;
   /** Called after every flush, for logs and metrics. */
   onFlush?: (flush: FlushReport) => void;
+  /**
+   * How long a statement is retried while the database is unreachable (a transient error,
+   * see isTransientDatabaseError), from its first failure, in ms. Default 0: the first
+   * such error fails every pending write with DatabaseUnavailableError.
+   */
+  retryMs?: number;
+  /** Cuts the retries short (the run is stopping): pending writes then fail at once. */
+  signal?: AbortSignal | undefined;
+  /** Called before each retry, for logs. */
+  onRetry?: ((event: RetryEvent) => void) | undefined;
+  /** The retries' time and waits; the system's by default. */
+  clock?: Clock;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** What one flush did; `oneByOne`: the shared statement failed and each symbol was retried alone. */
@@ -36,7 +51,7 @@ export interface FlushReport {
 export interface BarWriter {
   /**
    * Writes one symbol's bars (all-or-nothing) and resolves with its counts once committed.
-   * Waits first while maxPendingRows are pending.
+   * Waits first while maxPendingRows are pending, and while the database is unreachable.
    * @throws CrawlerError E_DB_WRITE when this symbol's rows were refused (the others of
    * its statement are committed); DatabaseUnavailableError or SchemaError when no write
    * can succeed (every pending write fails with it); E_INTERNAL for bars that are not
@@ -81,12 +96,16 @@ const NOTHING: UpsertCounts = { created: 0, updated: 0, unchanged: 0 };
  * a bad symbol fails alone and the others commit. Flushes run one at a time; writes
  * arriving meanwhile gather for the next, so statements grow with the database's
  * latency. Memory stays flat: at most maxPendingRows rows wait, whatever the batch size.
+ * When the database goes away, the statement is retried for up to retryMs while no new
+ * write is admitted; past that, every pending and waiting write fails with
+ * DatabaseUnavailableError, and each symbol is either committed whole or not at all.
  */
 export function createBarWriter(options: BarWriterOptions): BarWriter {
   const maxRows = options.maxRows ?? 20_000;
   const maxSymbols = options.maxSymbols ?? 100;
   const maxDelayMs = options.maxDelayMs ?? 250;
   const maxPendingRows = options.maxPendingRows ?? 60_000;
+  const retryMs = options.retryMs ?? 0;
   const repository = options.repository.withExecutor(options.db);
 
   let queue: Entry[] = [];
@@ -99,6 +118,9 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
   let closing = false;
   let timer: NodeJS.Timeout | undefined;
   let fatal: CrawlerError | undefined;
+  // A statement is being retried: nothing new is admitted, so the pipeline stops taking
+  // symbols (and fetching them) instead of filling memory with bars that cannot be stored.
+  let outage = false;
 
   const full = (): boolean => queuedRows >= maxRows || queue.length >= maxSymbols;
   /** How long until the oldest queued write has waited maxDelayMs (≤ 0: it has). */
@@ -166,7 +188,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
     let oneByOne = false;
     let failed = 0;
     try {
-      const counts = await repository.upsertSymbols(batch.map((entry) => entry.group));
+      const counts = await durably(() => repository.upsertSymbols(batch.map((entry) => entry.group)));
       for (const entry of batch) settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
     } catch (error) {
       const stop = fatalWriteError(error);
@@ -176,7 +198,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
       for (const [index, entry] of batch.entries()) {
         try {
           if (!oneByOne) throw error;
-          const counts = await repository.upsertSymbols([entry.group]);
+          const counts = await durably(() => repository.upsertSymbols([entry.group]));
           settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
         } catch (single) {
           const stopNow = fatalWriteError(single);
@@ -193,6 +215,31 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
     }
   }
 
+  /**
+   * Runs one statement, again while the database is away (up to retryMs). Repeating it is
+   * safe: a statement is one transaction, so a failed one left nothing, and an upsert
+   * whose commit succeeded but whose reply was lost only finds its rows unchanged.
+   */
+  async function durably<T>(statement: () => Promise<T>): Promise<T> {
+    try {
+      return await retryTransient(statement, { budgetMs: retryMs }, {
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        signal: options.signal,
+        onRetry: (event) => {
+          outage = true;
+          try {
+            options.onRetry?.(event);
+          } catch {
+            // A reporting hook must not stop the writer.
+          }
+        },
+      });
+    } finally {
+      outage = false;
+    }
+  }
+
   function settle(entry: Entry, counts: UpsertCounts | undefined, error?: unknown): void {
     if (error === undefined) entry.resolve(counts ?? NOTHING);
     else entry.reject(error);
@@ -202,7 +249,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
 
   /** Admits waiting writes in arrival order while they fit; queues each as it is admitted. */
   function admitWaiting(): void {
-    while (waiters.length > 0 && fatal === undefined) {
+    while (waiters.length > 0 && fatal === undefined && !outage) {
       const next = waiters[0] as Waiter;
       if (pendingRows > 0 && pendingRows + next.entry.rows > maxPendingRows) return;
       waiters.shift();
@@ -239,7 +286,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
     const unique = dedupeBars(bars);
     if (unique.length === 0) return { committed: Promise.resolve({ ...NOTHING }) };
     const entry = newEntry({ symbol, bars: unique, source });
-    if (waiters.length === 0 && (pendingRows === 0 || pendingRows + entry.rows <= maxPendingRows)) {
+    if (!outage && waiters.length === 0 && (pendingRows === 0 || pendingRows + entry.rows <= maxPendingRows)) {
       accept(entry);
     } else {
       await new Promise<void>((admit, refuse) => {

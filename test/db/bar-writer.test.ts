@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createBarWriter, type BarWriterOptions, type FlushReport } from '../../src/db/bar-writer.js';
 import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { RetryEvent } from '../../src/db/transient-retry.js';
 import type { DatabaseHandle } from '../../src/db/open-database.js';
 import type { Database } from '../../src/db/schema.js';
 import { DatabaseUnavailableError, SchemaError } from '../../src/errors.js';
@@ -239,15 +240,142 @@ server.describe('bar writer against a server that goes away [postgres]', () => {
     const handle = await database.open();
     try {
       await migrateToLatest(handle.db);
-      const bars = createBarWriter({ db: handle.db, repository: await createDailyBarsRepository(handle.db), maxDelayMs: 10 });
+      // Retries on: a database that no longer exists (3D000) is not worth waiting for.
+      const bars = createBarWriter({ db: handle.db, repository: await createDailyBarsRepository(handle.db), maxDelayMs: 10, retryMs: 60_000 });
       expect(await bars.write('2330', symbolBars('2330'), 'm')).toMatchObject({ created: 5 });
       await database.drop(); // terminates every connection
+      const started = Date.now();
       const error = await bars.write('2317', symbolBars('2317'), 'm').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DatabaseUnavailableError);
+      expect(Date.now() - started).toBeLessThan(10_000);
       await bars.close();
     } finally {
       await handle.close().catch(() => undefined);
       await database.drop();
     }
+  });
+});
+
+/**
+ * The repository as the writer sees it, with a switch that makes every statement fail
+ * before it reaches the database, as a refused connection does.
+ */
+function unplugged(repository: DailyBarsRepository) {
+  const cable = { down: false, attempts: 0 };
+  const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const wrap = (inner: DailyBarsRepository): DailyBarsRepository => ({
+    ...inner,
+    upsertSymbols: async (groups) => {
+      cable.attempts += 1;
+      if (cable.down) throw refused();
+      return inner.upsertSymbols(groups);
+    },
+    withExecutor: (executor) => wrap(inner.withExecutor(executor)),
+  });
+  return { repository: wrap(repository), cable };
+}
+
+const tick = (ms = 5) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 10_000) throw new Error(`timed out waiting for ${what}`);
+    await tick();
+  }
+}
+
+describeBackends('bar writer while the database is away', (backend) => {
+  let opened: BarsDatabase | undefined;
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    opened = await openBarsDatabase(backend, 'crawler');
+    ({ handle } = opened);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  beforeEach(async () => {
+    await sql`truncate stock_daily_data`.execute(handle.db);
+  });
+
+  it('retries the statement, admits no new write meanwhile, and commits every symbol whole once it is back', async () => {
+    const { repository, cable } = unplugged(opened!.repository);
+    const retries: RetryEvent[] = [];
+    const bars = createBarWriter({
+      db: handle.db,
+      repository,
+      maxDelayMs: 5,
+      retryMs: 60_000,
+      sleep: () => tick(),
+      onRetry: (event) => retries.push(event),
+    });
+    cable.down = true;
+    const early = codes(3).map((symbol) => bars.write(symbol, symbolBars(symbol), 'm'));
+    await until(() => retries.length >= 3, 'the writer to retry');
+
+    let admitted = 0;
+    const late = codes(2, 2000).map((symbol) =>
+      bars.enqueue(symbol, symbolBars(symbol), 'm').then(({ committed }) => {
+        admitted += 1;
+        return committed;
+      }),
+    );
+    await until(() => retries.length >= 6, 'more retries');
+    // The pipeline waits in enqueue, so it takes (and fetches) no further symbol.
+    expect(admitted).toBe(0);
+    expect(bars.waiting).toBe(2);
+    expect(await storedRows(handle.db)).toEqual([]);
+
+    cable.down = false;
+    const counts = await Promise.all([...early, ...late]);
+    expect(counts.every((c) => c.created === 5)).toBe(true);
+    expect(admitted).toBe(2);
+    const stored = await storedRows(handle.db);
+    expect(stored).toHaveLength(25);
+    expect([...new Set(stored.map((row) => row.stock_code))]).toEqual([...codes(3), ...codes(2, 2000)]);
+    await bars.close();
+  });
+
+  it('fails every pending and waiting write with DatabaseUnavailableError once the database stays away past retryMs', async () => {
+    const { repository, cable } = unplugged(opened!.repository);
+    let now = 0;
+    let retries = 0;
+    const bars = createBarWriter({
+      db: handle.db,
+      repository,
+      maxDelayMs: 5,
+      retryMs: 30_000,
+      clock: { now: () => now },
+      sleep: async (ms) => {
+        now += ms;
+        await tick();
+      },
+      onRetry: () => (retries += 1),
+    });
+    cable.down = true;
+    const early = codes(3).map((symbol) => bars.write(symbol, symbolBars(symbol), 'm').catch((e: unknown) => e));
+    await until(() => retries >= 1, 'the first retry');
+    const late = codes(2, 2000).map((symbol) => bars.write(symbol, symbolBars(symbol), 'm').catch((e: unknown) => e));
+    const errors = await Promise.all([...early, ...late]);
+    for (const error of errors) expect(error).toBeInstanceOf(DatabaseUnavailableError);
+    expect(now).toBeGreaterThanOrEqual(30_000);
+    await expect(bars.write('2330', symbolBars('2330'), 'm')).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(await storedRows(handle.db)).toEqual([]);
+    await bars.close();
+  });
+
+  it('stops retrying when its signal aborts (the run is stopping)', async () => {
+    const { repository, cable } = unplugged(opened!.repository);
+    const controller = new AbortController();
+    const bars = createBarWriter({ db: handle.db, repository, maxDelayMs: 5, retryMs: 600_000, signal: controller.signal });
+    cable.down = true;
+    const pending = bars.write('2330', symbolBars('2330'), 'm').catch((e: unknown) => e);
+    await until(() => cable.attempts >= 1, 'the first attempt');
+    const started = Date.now();
+    controller.abort(new Error('SIGTERM'));
+    expect(await pending).toBeInstanceOf(DatabaseUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await bars.close();
   });
 });
