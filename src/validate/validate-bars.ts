@@ -45,6 +45,9 @@ export interface ValidateOptions {
 /** Adjusted prices carry up to 4 decimals; rounding there drops float noise. */
 const PRICE_SCALE = 10_000;
 const EARLIEST_YEAR = 1900;
+/** About 55 years of calendar days. */
+const MAX_CACHED_DAYS = 20_000;
+const isoByDate = new Map<number, string>();
 
 /**
  * Checks every parsed row and turns the good ones into {@link DailyBar}s for `symbol`.
@@ -181,8 +184,15 @@ function isWeekend(date: number): boolean {
 }
 
 function numberToIso(date: number): string {
-  const text = String(date);
-  return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+  let iso = isoByDate.get(date);
+  if (iso === undefined) {
+    const text = String(date);
+    iso = `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}`;
+    // A backfill holds millions of bars over a few thousand days: one shared string per
+    // day instead of one per bar. Bounded, since dates come from the network.
+    if (isoByDate.size < MAX_CACHED_DAYS) isoByDate.set(date, iso);
+  }
+  return iso;
 }
 
 function dateAsRead(date: number): string {
