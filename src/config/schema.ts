@@ -60,6 +60,7 @@ export const configSchema = z.object({
     .describe('local time after which the day\'s bars are published'),
   overlapBars: int(1, 100).default(3).describe('stored bars fetched again to detect revised history'),
   shutdownGraceMs: int(0, 600_000).default(20_000).describe('after SIGTERM/SIGINT, how long symbols in flight may finish before their requests are cancelled'),
+  dbRetryMs: int(0, 3_600_000).default(60_000).describe('update: how long a lost database connection is retried (full-jitter backoff) before the run stops with exit 3; 0: stop at once'),
   waitLockMs: int(0, 86_400_000)
     .optional()
     .describe('update: how long to wait for another update of the same shard to finish (default: exit 3 at once)'),

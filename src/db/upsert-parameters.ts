@@ -14,8 +14,20 @@ export interface SymbolBars {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Bars with each (stock_code, trade_date) once, the last one winning, in first-seen order. */
-export function dedupeBars(bars: readonly DailyBar[]): DailyBar[] {
+export function dedupeBars(bars: readonly DailyBar[]): readonly DailyBar[] {
+  // The validator's output, one symbol's bars in strictly rising date order, needs no
+  // map: a backfill would otherwise build a key string for each of millions of bars.
+  if (isStrictlyRising(bars)) return bars;
   return [...new Map(bars.map((bar) => [`${bar.stock_code}\u0000${bar.trade_date}`, bar])).values()];
+}
+
+function isStrictlyRising(bars: readonly DailyBar[]): boolean {
+  for (let i = 1; i < bars.length; i += 1) {
+    const previous = bars[i - 1] as DailyBar;
+    const current = bars[i] as DailyBar;
+    if (current.stock_code !== previous.stock_code || current.trade_date <= previous.trade_date) return false;
+  }
+  return true;
 }
 
 /**
