@@ -36,12 +36,17 @@ export interface SchemaStatus {
  * Applies pending migrations. Kysely's Migrator runs them all in one transaction on
  * PostgreSQL (and PGlite) under an advisory lock, so a failure leaves the previous
  * schema intact and two concurrent runs do not race.
+ * @param options.migrations what to apply instead of MIGRATIONS (tests inject a failing one)
  * @throws DuplicateRowsError when the adopted table holds twins; SchemaError otherwise.
  */
-export async function migrateToLatest(db: Kysely<any>): Promise<{ applied: string[] }> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  options: { migrations?: Readonly<Record<string, Migration>> } = {},
+): Promise<{ applied: string[] }> {
+  const migrations = options.migrations ?? MIGRATIONS;
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    provider: { getMigrations: async () => ({ ...migrations }) },
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
   });

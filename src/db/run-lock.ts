@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-import { DatabaseUnavailableError, LockHeldError } from '../errors.js';
+import { CrawlerError, DatabaseUnavailableError, LockHeldError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { rethrowUnavailable } from './connection-errors.js';
 import { redactDatabaseUrl } from './open-database.js';
+import { retryTransient } from './transient-retry.js';
 
 /** What a lock is for: a job and its shard ('I/N'), null for the whole universe. */
 export interface RunLockKey {
@@ -22,11 +23,22 @@ export interface RunLockOptions {
   /** Stops a wait (SIGINT/SIGTERM). */
   signal?: AbortSignal | undefined;
   logger?: Pick<Logger, 'info' | 'warn'> | undefined;
+  /**
+   * After the lock's session is lost (the server restarted), how long to keep trying to
+   * take the lock again, in ms (the run's dbRetryMs). Default 0: one try.
+   */
+  reacquireMs?: number | undefined;
 }
 
 /** A held run lock; `release()` once the run is recorded as finished (idempotent). */
 export interface RunLock {
   release(): Promise<void>;
+  /**
+   * Aborts when the lock is lost for good, its reason the CrawlerError that should end the
+   * run: LockHeldError when another run took it while this one's session was gone,
+   * DatabaseUnavailableError when it could not be taken again within `reacquireMs`.
+   */
+  readonly lost: AbortSignal;
 }
 
 /** The run holding a lock, as crawl_runs knows it. */
@@ -84,6 +96,14 @@ function lockSteps(key: RunLockKey): LockStep[] {
  * 'error' event on a checked-out client whose server goes away, which nobody listens to
  * there and which would kill the process; here it is listened to and logged.
  *
+ * The lock dies with its session, so a database restart in the middle of a run frees
+ * it. The run then takes it again on a new session, retrying for `reacquireMs` as the
+ * bar writer retries its statements: ending the run instead would turn every short
+ * outage the writer rides out into a failed run. Should another run take the lock in
+ * between, `lost` aborts with LockHeldError and this run stops. Until the lock is held
+ * again writes may go on, which is harmless: each is one idempotent upsert transaction,
+ * so two runs writing the same symbols store the same rows.
+ *
  * Without `databaseUrl` (the embedded database) the lock is a no-op: the data directory's
  * PID lock already keeps a second process out, and PGlite's single connection could not
  * be held for a whole run.
@@ -91,8 +111,10 @@ function lockSteps(key: RunLockKey): LockStep[] {
  * DatabaseUnavailableError when the server cannot be reached.
  */
 export async function acquireRunLock(databaseUrl: string | undefined, key: RunLockKey, options: RunLockOptions = {}): Promise<RunLock> {
-  if (databaseUrl === undefined) return { release: async () => undefined };
-  const client = await connect(databaseUrl, key, options.logger);
+  if (databaseUrl === undefined) return { release: async () => undefined, lost: new AbortController().signal };
+  const released = new AbortController();
+  const isReleased = (): boolean => released.signal.aborted;
+  let client = await connect(databaseUrl, key, options.logger, isReleased);
   try {
     await waitForLock(client, key, options);
   } catch (error) {
@@ -100,11 +122,41 @@ export async function acquireRunLock(databaseUrl: string | undefined, key: RunLo
     if (error instanceof LockHeldError) throw error;
     rethrowUnavailable(error);
   }
+
+  const lost = new AbortController();
+  const takeAgain = async (): Promise<void> => {
+    options.logger?.warn({ lock: runLockName(key) }, 'taking the run lock again on a new session');
+    try {
+      const next = await retryTransient(() => relock(databaseUrl, key, options.logger, isReleased), { budgetMs: options.reacquireMs ?? 0 }, {
+        ...(options.now === undefined ? {} : { clock: { now: options.now } }),
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        signal: released.signal,
+      });
+      if (isReleased()) {
+        await next.end().catch(() => undefined);
+        return;
+      }
+      client = next;
+      watch(next);
+      options.logger?.info({ lock: runLockName(key) }, 'run lock taken again');
+    } catch (error) {
+      if (isReleased()) return;
+      lost.abort(error instanceof CrawlerError ? error : new DatabaseUnavailableError(`the run lock was lost: ${String(error)}`, { cause: error }));
+    }
+  };
+  const watch = (session: pg.Client): void => {
+    session.once('end', () => {
+      if (!isReleased()) void takeAgain();
+    });
+  };
+  watch(client);
+
   let releasing: Promise<void> | undefined;
   return {
+    lost: lost.signal,
     release: () =>
       (releasing ??= (async () => {
-        client.released = true;
+        released.abort();
         // Ending the session frees the locks anyway; unlocking first says so explicitly.
         await unlock(client, lockSteps(key)).catch(() => undefined);
         await client.end().catch(() => undefined);
@@ -112,10 +164,21 @@ export async function acquireRunLock(databaseUrl: string | undefined, key: RunLo
   };
 }
 
-type LockClient = pg.Client & { released?: boolean };
+/** One try at the lock on a new session, after the old one was lost. */
+async function relock(url: string, key: RunLockKey, logger: RunLockOptions['logger'], isReleased: () => boolean): Promise<pg.Client> {
+  const client = await connect(url, key, logger, isReleased);
+  try {
+    const blocked = await tryLocks(client, lockSteps(key));
+    if (blocked === undefined) return client;
+    throw heldError(key, await findHolder(client, key, blocked), 'took it while this run\'s database session was lost');
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
 
-async function connect(url: string, key: RunLockKey, logger: RunLockOptions['logger']): Promise<LockClient> {
-  const client: LockClient = new pg.Client({
+async function connect(url: string, key: RunLockKey, logger: RunLockOptions['logger'], isReleased: () => boolean): Promise<pg.Client> {
+  const client = new pg.Client({
     connectionString: url,
     // Shown in pg_stat_activity: an operator can see who holds the lock.
     application_name: `stock-crawler ${runLockName(key)} lock`,
@@ -123,8 +186,8 @@ async function connect(url: string, key: RunLockKey, logger: RunLockOptions['log
     keepAlive: true,
   });
   client.on('error', (error) => {
-    if (client.released) return;
-    logger?.warn({ err: error, lock: runLockName(key) }, 'lost the run lock\'s database session: another run may start');
+    if (isReleased()) return;
+    logger?.warn({ err: error, lock: runLockName(key) }, 'lost the run lock\'s database session');
   });
   try {
     await client.connect();

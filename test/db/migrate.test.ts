@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { tableColumns, tableIndexes } from '../../src/db/catalog.js';
+import { tableColumns, tableExists, tableIndexes } from '../../src/db/catalog.js';
 import { checkSchema, MIGRATIONS, migrateToLatest, requireCurrentSchema } from '../../src/db/migrate.js';
 import type { DatabaseHandle } from '../../src/db/open-database.js';
 import { SchemaError } from '../../src/errors.js';
@@ -100,4 +100,55 @@ describeBackends('migrations on a fresh database', (backend) => {
     await sql`drop table stock_daily_data`.execute(handle.db);
     await expect(requireCurrentSchema(handle.db)).rejects.toBeInstanceOf(SchemaError);
   });
+
+  it('leaves the previous schema and its data intact when a migration fails midway', async () => {
+    await migrateToLatest(handle.db);
+    await sql`insert into stocks (stock_code, stock_name, market) values ('2330', '台積電', 'TSE')`.execute(handle.db);
+    const before = await schemaSnapshot(handle.db);
+
+    const error = await migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': FAILS_MIDWAY } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaError);
+    expect((error as Error).message).toContain('0003-fails-midway');
+
+    expect(await schemaSnapshot(handle.db)).toEqual(before);
+    expect((await checkSchema(handle.db)).applied).toEqual(Object.keys(MIGRATIONS));
+    const { rows } = await sql<{ stock_code: string; stock_name: string }>`select stock_code, stock_name from stocks`.execute(handle.db);
+    expect(rows).toEqual([{ stock_code: '2330', stock_name: '台積電' }]);
+    // The failed migration is applied once it is fixed, as if nothing had happened.
+    await expect(migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': WORKS } })).resolves.toEqual({ applied: ['0003-fails-midway'] });
+  });
+
+  it('applies the pending migrations of one run together or not at all', async () => {
+    const error = await migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': FAILS_MIDWAY } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchemaError);
+    // 0001 and 0002 succeeded before 0003 failed; they were rolled back with it.
+    expect(await checkSchema(handle.db)).toMatchObject({ applied: [], missingTables: ['stocks', 'stock_daily_data'] });
+    expect(await tableExists(handle.db, 'crawl_runs')).toBe(false);
+  });
 });
+
+/** Changes the schema and the data, then fails: none of it may remain. */
+const FAILS_MIDWAY: Migration = {
+  async up(db) {
+    await sql`alter table stock_daily_data add column half_done integer`.execute(db);
+    await sql`create table half_done (id integer)`.execute(db);
+    await sql`update stocks set stock_name = 'overwritten'`.execute(db);
+    await sql`select 1 / 0`.execute(db);
+  },
+};
+
+const WORKS: Migration = {
+  async up(db) {
+    await sql`create table half_done (id integer)`.execute(db);
+  },
+};
+
+/** Every column and index of the current schema. */
+async function schemaSnapshot(db: Kysely<any>): Promise<unknown> {
+  const columns = await sql`
+    select table_name, column_name, data_type, is_nullable, column_default from information_schema.columns
+    where table_schema = current_schema() order by table_name, column_name`.execute(db);
+  const indexes = await sql`
+    select tablename, indexname, indexdef from pg_indexes where schemaname = current_schema() order by tablename, indexname`.execute(db);
+  return { columns: columns.rows, indexes: indexes.rows };
+}

@@ -190,6 +190,47 @@ backends.find((backend) => backend.kind === 'postgres')!.describe('run lock [pos
     expect(warn.mock.calls[0]![1]).toMatch(/lost the run lock/);
     await lock.release();
   });
+
+  const lockHolders = () =>
+    sql<{ pid: number; application_name: string }>`
+      select l.pid, a.application_name from pg_locks l join pg_stat_activity a using (pid)
+      where l.locktype = 'advisory' and l.granted and a.datname = current_database()`.execute(handle.db).then((result) => result.rows);
+
+  it('takes the lock again on a new session when its own is lost, and still holds it', async () => {
+    const info = vi.fn();
+    const lock = await acquire(ALL, { reacquireMs: 10_000, logger: { info, warn: vi.fn() } });
+    const [before] = await lockHolders();
+    await sql`select pg_terminate_backend(${before!.pid}::int)`.execute(handle.db);
+    await vi.waitFor(() => expect(info).toHaveBeenCalledWith(expect.anything(), 'run lock taken again'), { timeout: 5_000 });
+    const after = await lockHolders();
+    expect(after).toHaveLength(1);
+    expect(after[0]!.pid).not.toBe(before!.pid);
+    expect(after[0]!.application_name).toBe('stock-crawler update:all lock');
+    expect(await refusal(ALL)).toBeInstanceOf(LockHeldError);
+    expect(lock.lost.aborted).toBe(false);
+    await lock.release();
+    expect(await lockHolders()).toEqual([]);
+  });
+
+  it('says the lock is lost (LockHeldError) when another run took it while its session was gone', async () => {
+    const lock = await acquire(ALL, { reacquireMs: 10_000 });
+    const [ours] = await lockHolders();
+    // Another run already waits in pg_advisory_lock: the server hands it the lock as our session ends.
+    const other = rawHolder(database.url, ALL);
+    await vi.waitFor(async () => {
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`.execute(handle.db);
+      expect(rows[0]!.n).toBe(1);
+    }, { timeout: 5_000 });
+    await sql`select pg_terminate_backend(${ours!.pid}::int)`.execute(handle.db);
+    const holder = await other;
+    try {
+      await vi.waitFor(() => expect(lock.lost.aborted).toBe(true), { timeout: 5_000 });
+      expect(lock.lost.reason).toBeInstanceOf(LockHeldError);
+    } finally {
+      await holder.end();
+    }
+  });
 });
 
 describe('run lock, without a server', () => {

@@ -14,6 +14,7 @@ import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
 import { acquireRunLock, type RunLock } from '../../db/run-lock.js';
 import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs-repository.js';
 import { createStocksRepository } from '../../db/stocks-repository.js';
+import { retryTransient, type RetryEvent } from '../../db/transient-retry.js';
 import { EXIT_CODES, exitCodeFor, exitCodeForSignal, LockHeldError, UsageError, type CrawlerError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { publishRunMetrics, startRunMetrics } from '../../metrics/publish.js';
@@ -69,7 +70,7 @@ export async function updateCommand(input: UpdateCommandInput): Promise<CommandO
         : await acquireRunLock(
             store.handle.kind === 'postgres' ? config.databaseUrl : undefined,
             { job: 'update', shard: shard === undefined ? null : `${shard.index}/${shard.count}` },
-            { waitMs: config.waitLockMs, signal: input.signal, logger },
+            { waitMs: config.waitLockMs, signal: input.signal, logger, reacquireMs: config.dbRetryMs },
           );
     } catch (error) {
       if (error instanceof LockHeldError && input.signal.aborted) return stoppedWaiting(error, explicit, shard, input);
@@ -77,7 +78,7 @@ export async function updateCommand(input: UpdateCommandInput): Promise<CommandO
     }
     try {
       const symbols = await universe(store, explicit, shard, options.dryRun, logger);
-      return await crawl(symbols, shard, store, input);
+      return await crawl(symbols, shard, store, input, lock);
     } finally {
       await lock?.release();
     }
@@ -132,7 +133,7 @@ async function universe(store: Store, explicit: string[] | undefined, shard: Sha
   return shard === undefined ? all : all.filter((symbol) => inShard(symbol, shard));
 }
 
-async function crawl(symbols: string[], shard: Shard | undefined, store: Store, input: UpdateCommandInput): Promise<CommandOutput> {
+async function crawl(symbols: string[], shard: Shard | undefined, store: Store, input: UpdateCommandInput, lock: RunLock | undefined): Promise<CommandOutput> {
   const { options, config, logger, signal } = input;
   const clock = input.clock ?? systemClock;
   const runId = randomUUID();
@@ -163,16 +164,23 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   });
   const heartbeat = runs === undefined ? undefined : startHeartbeat(runs, runId, symbols.length, accumulator, logger);
   const grace = graceAfter(signal, config.shutdownGraceMs);
+  // Another run took the lock, or it could not be taken again: stop as after any fatal error.
+  lock?.lost.addEventListener('abort', () => grace.cancelNow(lock.lost.reason), { once: true });
+  // Reads and bookkeeping ride out an outage as the writer does; they stop retrying with the run.
+  const retrying = <T>(work: () => Promise<T>): Promise<T> =>
+    retryTransient(work, { budgetMs: config.dbRetryMs }, { signal: grace.cancel, onRetry: logRetry(logger) });
 
   const runtime = createCrawlRuntime(config, logger, { pooled: true, metrics });
-  const writer: BarWriter | undefined = options.dryRun ? undefined : createBarWriter({ db: store.handle.db, repository: store.bars });
+  const writer: BarWriter | undefined = options.dryRun
+    ? undefined
+    : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
   let end: Awaited<ReturnType<typeof runBatch>> | undefined;
   try {
     const nowMs = clock.now();
     end = await runBatch({
       symbols,
-      latestStored: await store.bars.latestTradeDates(symbols),
-      recentBars: (codes, perSymbol) => store.bars.recentBars(codes, perSymbol),
+      latestStored: await retrying(() => store.bars.latestTradeDates(symbols)),
+      recentBars: (codes, perSymbol) => retrying(() => store.bars.recentBars(codes, perSymbol)),
       fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
       today: calendarDateIn(nowMs, config.timeZone),
@@ -190,7 +198,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
         metrics?.observeSymbol(outcome);
         progress.update(accumulator.progress());
       },
-      shouldStop: () => signal.aborted,
+      shouldStop: () => signal.aborted || lock?.lost.aborted === true,
       cancel: grace.cancel,
       // Nothing in flight can succeed after a fatal error; symbols sleeping in backoff wake now.
       onFatal: (error) => grace.cancelNow(error),
@@ -204,6 +212,7 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
   }
 
   const interrupted = signal.aborted;
+  const fatal = end.fatal ?? (lock?.lost.aborted ? (lock.lost.reason as CrawlerError) : undefined);
   const summary = accumulator.build({
     runId,
     startedAtMs,
@@ -212,16 +221,17 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
     brokers: runtime.scheduler?.stats() ?? {},
     interrupted,
     dryRun: options.dryRun,
-    fatal: end.fatal === undefined ? undefined : { code: end.fatal.code, message: end.fatal.message },
+    fatal: fatal === undefined ? undefined : { code: fatal.code, message: fatal.message },
   });
-  const status = runStatus(summary, end.fatal, interrupted);
-  await finishRun(runs, runId, status, summary, logger);
+  const status = runStatus(summary, fatal, interrupted);
+  // After a fatal error or the grace period, grace.cancel has aborted: one try, no waiting.
+  await finishRun(runs === undefined ? undefined : (...args) => retrying(() => runs.finish(...args)), runId, status, summary, logger);
   if (metrics !== undefined) {
     metrics.recordRun(runRecordFromSummary(summary));
     await publishRunMetrics(metrics, config, logger);
   }
   logger.info({ runId, status, message: summary.message }, 'update finished');
-  return { document: summary, exitCode: exitCode(summary, end.fatal, signal) };
+  return { document: summary, exitCode: exitCode(summary, fatal, signal) };
 }
 
 /** Records the counts so far every few seconds: the backend's page and `health` read them. */
@@ -232,12 +242,19 @@ function startHeartbeat(
   accumulator: SummaryAccumulator,
   logger: Logger,
 ): NodeJS.Timeout {
+  let beating = false;
   const beat = async (): Promise<void> => {
+    // While the database is away a beat can hang until its connect timeout: never stack them.
+    if (beating) return;
+    beating = true;
     const counts = accumulator.counts();
     const processed = counts.succeeded + counts.failed + counts.noData + counts.skipped;
     const done = { processed, total, succeeded: counts.succeeded + counts.skipped, failed: counts.failed };
-    // A missed beat only costs freshness.
-    await runs.progress(runId, done).catch((error: unknown) => logger.warn({ err: error }, 'could not record progress'));
+    // A missed beat only costs freshness; the next one is the retry.
+    await runs
+      .progress(runId, done)
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not record progress'))
+      .finally(() => (beating = false));
   };
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
@@ -286,11 +303,20 @@ function exitCode(summary: BatchSummary, fatal: CrawlerError | undefined, signal
   return summary.result.failed > 0 ? EXIT_CODES.failed : EXIT_CODES.ok;
 }
 
-async function finishRun(runs: RunsRepository | undefined, runId: string, status: Exclude<RunStatus, 'running'>, summary: BatchSummary, logger: Logger): Promise<void> {
+async function finishRun(finish: RunsRepository['finish'] | undefined, runId: string, status: Exclude<RunStatus, 'running'>, summary: BatchSummary, logger: Logger): Promise<void> {
   try {
-    await runs?.finish(runId, status, summary);
+    await finish?.(runId, status, summary);
   } catch (error) {
     // The database may be what failed; the summary on stdout still tells the story.
     logger.error({ err: error, runId }, 'could not record the end of the run');
   }
+}
+
+/** The first retry of an outage is worth a warning; the rest only say it goes on. */
+function logRetry(logger: Logger): (event: RetryEvent) => void {
+  return ({ retry, delayMs, elapsedMs, error }) => {
+    const fields = { err: error, retry, delayMs, elapsedMs };
+    if (retry === 1) logger.warn(fields, 'database unavailable: retrying');
+    else logger.debug(fields, 'database still unavailable: retrying');
+  };
 }
