@@ -6,9 +6,10 @@ import { errorCodeOf } from './network-error.js';
  * How a mirror let a symbol down. A small fixed list, so the summary (and a metric label)
  * stays bounded; the names are part of the summary's published shape.
  * - `refused`: nothing listens on the mirror's port.
- * - `reset`: the connection was reset, or closed before a response head came.
+ * - `reset`: the connection was reset, or closed, before a response head came.
  * - `timeout`: connect, response head, body silence (a slow drip) or the whole attempt.
- * - `truncated`: the body ended before its Content-Length, or the payload's last section is cut.
+ * - `truncated`: the body was cut short: the connection reset or closed mid-body (a client
+ *   cannot always tell an RST from a FIN there), or the payload's last section is cut.
  * - `network`: any other network failure (unknown host, certificate).
  * - `http_429`: throttled, with or without Retry-After. `http_5xx`: a server error (503 storms).
  * - `http_4xx`: another 4xx (401/403 refusals, 404). `http_other`: any other non-2xx status.
@@ -49,7 +50,7 @@ export interface MirrorFault {
   kind: FaultKind;
 }
 
-// Socket errors that mean the peer went away; before any answer that is a reset, whatever the code.
+// Socket errors that mean the peer went away before answering: a reset, whatever the code.
 const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
 
 const FORMAT_KINDS: Readonly<Record<FormatReason, FaultKind>> = {
@@ -91,8 +92,8 @@ function httpKind(status: number | undefined): FaultKind {
 
 function networkKind(code: string | undefined, stage: 'request' | 'body' | undefined): FaultKind {
   if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ECONNRESET') return 'reset';
-  // Closed after the head: the body stopped short of what was announced.
+  // After the head, whatever ended the connection cut the body short: a reset there reaches
+  // the client now as ECONNRESET, now as a plain close, so the code cannot be the criterion.
   if (stage === 'body') return 'truncated';
   if (code !== undefined && RESET_CODES.has(code)) return 'reset';
   return 'network';

@@ -194,7 +194,14 @@ describe('faults per mirror', () => {
     const summary = createSummaryAccumulator();
     summary.add({ status: 'stored', faults: [{ broker: 'a', kind: 'reset' }, { broker: 'b', kind: 'disagreement' }] });
     summary.add({ status: 'no_data', faults: [{ broker: 'a', kind: 'reset' }] });
-    summary.add({ ...failed('2317'), faults: [{ broker: 'b', kind: 'http_429' }, { broker: 'c', kind: 'empty' }] });
+    summary.add({
+      status: 'failed',
+      stock_code: '2317',
+      code: 'E_ALL_MIRRORS_FAILED',
+      message: 'every mirror failed',
+      attempts,
+      faults: [{ broker: 'b', kind: 'http_429' }, { broker: 'c', kind: 'empty' }],
+    });
     summary.add({ status: 'skipped' });
     const result = valid(summary.build({ ...run, brokers: { a: stats(2), b: stats(1), idle: stats(0) } }));
     expect(Object.fromEntries(Object.entries(result.result.brokers).map(([name, b]) => [name, b.faults]))).toEqual({

@@ -35,7 +35,7 @@ describe('faultKindOf: errors', () => {
     ['a body too large', new MirrorError('E_MIRROR_TOO_LARGE', 'm', 'l', { status: 200, transient: true }), 'too_large'],
     ['ECONNREFUSED', network('ECONNREFUSED', 'request'), 'refused'],
     ['ECONNRESET before the head', network('ECONNRESET', 'request'), 'reset'],
-    ['ECONNRESET mid-body', network('ECONNRESET', 'body'), 'reset'],
+    ['ECONNRESET mid-body', network('ECONNRESET', 'body'), 'truncated'],
     ['closed before the head', network('UND_ERR_SOCKET', 'request'), 'reset'],
     ['closed mid-body', network('UND_ERR_SOCKET', 'body'), 'truncated'],
     ['an unknown host', network('ENOTFOUND', 'request'), 'network'],
@@ -92,13 +92,17 @@ describe('faultKindOf: real sockets through the production client', () => {
     return faultKindOf(error);
   }
 
-  it('a reset in the middle of the body is a reset', async () => {
+  it('a reset before any answer is a reset', async () => {
+    expect(await kindOf((req) => req.socket.resetAndDestroy())).toBe('reset');
+  });
+
+  it('a reset in the middle of the body cut it short: truncated', async () => {
     const kind = await kindOf((_req, res) => {
       res.writeHead(200, { 'content-length': 1000 });
       // Once the head is surely read, an RST rather than a FIN.
       res.write('x'.repeat(100), () => setTimeout(() => res.socket?.resetAndDestroy(), 30));
     });
-    expect(kind).toBe('reset');
+    expect(kind).toBe('truncated');
   });
 
   it('a body closed short of its Content-Length is truncated', async () => {

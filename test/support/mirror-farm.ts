@@ -1,10 +1,18 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fnv1a32 } from '../../src/batch/shard.js';
+import { answerWithFault, FARM_FAULTS, faultSchedule, type FarmFault, type FaultPlan } from './farm-faults.js';
+import { djbcd, generateHistory, scaleBar, type FarmBar } from './farm-history.js';
 import { seeded } from './seeded-random.js';
 
-/** How one farm mirror answers. */
-export type MirrorBehaviour = 'ok' | 'down' | 'throttle' | 'blocked';
+export { djbcd, type FarmBar } from './farm-history.js';
+export { FARM_FAULTS, type FarmFault, type FaultPlan } from './farm-faults.js';
+
+/**
+ * How one farm mirror answers every request: `ok` (the truth, unless its fault plan says
+ * otherwise), `down` (503), `throttle` (429, Retry-After: 1), `blocked` (a 200 HTML page),
+ * `refused` (nothing listens on its port: every connection is refused).
+ */
+export type MirrorBehaviour = 'ok' | 'down' | 'throttle' | 'blocked' | 'refused';
 
 export interface MirrorFarmOptions {
   /** One behaviour per mirror; the farm has that many mirrors. */
@@ -15,6 +23,16 @@ export interface MirrorFarmOptions {
   latencyMs?: number;
   /** The server-side cap on bars, whatever `c` asks (the real mirrors stop near 1,440). */
   maxBars?: number;
+  /** Per mirror, the faults its `ok` answers are dealt (see FaultPlan); none by default. */
+  faults?: ReadonlyArray<FaultPlan | undefined>;
+  /** Seeds the fault decks and garbage bytes: the same seed deals the same faults to the same request numbers. */
+  seed?: number;
+  /** A `drip` fault sends one byte this often (default 1,500 ms). */
+  dripIntervalMs?: number;
+  /** Symbols no mirror has any bar for (every answer is an empty body). */
+  unknownSymbols?: readonly string[];
+  /** The first day of every history (default 2019-01-01); a later one keeps whole histories small. */
+  firstDay?: string;
 }
 
 export interface FarmRequest {
@@ -22,65 +40,83 @@ export interface FarmRequest {
   count: number;
 }
 
+/** Per fault, how many answers carried it. */
+export type FaultCounts = Record<FarmFault, number>;
+
 /** Eight (or any number of) loopback mirrors serving deterministic histories for any symbol. */
 export interface MirrorFarm {
   /** `name=url,…` for --brokers / BROKER_URLS; mirrors are named m0, m1, … */
   brokers: string;
-  /** Requests each mirror received. */
+  /** Requests each mirror received (none for a `refused` mirror: it never sees one). */
   requests: FarmRequest[][];
+  /** Per mirror, the faults injected so far (behaviours included: `down` counts as http_503 …). */
+  injected: FaultCounts[];
   /** Moves every symbol's history on to `day` (new bars appear). */
   setLastDay(day: string): void;
   /** Adjusts `symbol`'s prices before `day` by `factor`, as an ex-dividend adjustment does. */
   revise(symbol: string, beforeDay: string, factor: number): void;
+  /** Changes a mirror's behaviour; a mirror cannot become or stop being `refused`. */
   setBehaviour(index: number, behaviour: MirrorBehaviour): void;
+  /** Deals a mirror a new fault plan; its request numbers start again from 0. */
+  setFaults(index: number, plan: FaultPlan | undefined): void;
   /** The bars a symbol has now, oldest first (what a full fetch returns). */
   history(symbol: string): FarmBar[];
   close(): Promise<void>;
 }
 
-export interface FarmBar {
-  day: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
-// Histories start here so that moving lastDay never changes an earlier bar.
-const FIRST_DAY = Date.UTC(2019, 0, 1);
-const DAY_MS = 86_400_000;
+const BEHAVIOUR_FAULTS: Partial<Record<MirrorBehaviour, FarmFault>> = {
+  down: 'http_503',
+  throttle: 'http_429_retry_after',
+  blocked: 'html',
+};
 
 export async function startMirrorFarm(options: MirrorFarmOptions): Promise<MirrorFarm> {
   const behaviours = [...options.behaviours];
   const requests: FarmRequest[][] = behaviours.map(() => []);
+  const injected: FaultCounts[] = behaviours.map(() => zeroCounts());
   const maxBars = options.maxBars ?? 1440;
+  const seed = options.seed ?? 1;
+  const unknown = new Set(options.unknownSymbols ?? []);
+  const random = seeded(seed);
   let lastDay = options.lastDay;
   const revisions = new Map<string, Array<{ beforeDay: string; factor: number }>>();
+  // Per mirror: its deck, its requests since the deck was dealt, and how many decks it was dealt.
+  const deal = (index: number, plan: FaultPlan | undefined, generation: number) => ({
+    schedule: faultSchedule(plan, seed * 1_000 + index * 10 + generation),
+    served: 0,
+    generation,
+  });
+  const decks = behaviours.map((_, index) => deal(index, options.faults?.[index], 0));
 
   const history = (symbol: string): FarmBar[] => {
-    let bars = generate(symbol, lastDay);
+    if (unknown.has(symbol)) return [];
+    let bars = generateHistory(symbol, lastDay, options.firstDay);
     for (const { beforeDay, factor } of revisions.get(symbol) ?? []) {
-      bars = bars.map((bar) => (bar.day < beforeDay ? adjust(bar, factor) : bar));
+      bars = bars.map((bar) => (bar.day < beforeDay ? scaleBar(bar, factor) : bar));
     }
     return bars;
   };
 
-  const servers: Server[] = [];
   const answer = (index: number, url: URL, res: ServerResponse): void => {
     const symbol = url.searchParams.get('a') ?? '';
     const count = Number(url.searchParams.get('c') ?? '2880');
     requests[index]!.push({ symbol, count });
-    const behaviour = behaviours[index];
-    if (behaviour === 'down') return void res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
-    if (behaviour === 'throttle') return void res.writeHead(429, { 'retry-after': '1' }).end('slow down');
-    if (behaviour === 'blocked') {
-      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>blocked</body></html>');
+    const all = history(symbol);
+    const take = Math.min(count, maxBars);
+    const window = all.slice(-take);
+    const before = all.length > take ? all[all.length - take - 1] : undefined;
+    const deck = decks[index]!;
+    const fault = BEHAVIOUR_FAULTS[behaviours[index]!] ?? deck.schedule(deck.served);
+    deck.served += 1;
+    if (fault !== undefined && answerWithFault(fault, { res, window, before, random, dripIntervalMs: options.dripIntervalMs ?? 1_500 })) {
+      injected[index]![fault] += 1;
+      return;
     }
-    const bars = history(symbol).slice(-Math.min(count, maxBars));
-    res.writeHead(200, { 'content-type': 'text/html; charset=big5' }).end(djbcd(bars));
+    res.writeHead(200, { 'content-type': 'text/html; charset=big5' }).end(djbcd(window));
   };
 
+  const servers: Array<Server | undefined> = [];
+  const urls: string[] = [];
   for (let index = 0; index < behaviours.length; index += 1) {
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://farm');
@@ -89,13 +125,17 @@ export async function startMirrorFarm(options: MirrorFarmOptions): Promise<Mirro
     });
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
+    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    // A port that was ours a moment ago and now refuses every connection.
+    if (behaviours[index] === 'refused') await closeServer(server);
+    servers.push(behaviours[index] === 'refused' ? undefined : server);
   }
-  const brokers = servers.map((server, i) => `m${i}=http://127.0.0.1:${(server.address() as AddressInfo).port}/`).join(',');
+  const brokers = urls.map((url, i) => `m${i}=${url}`).join(',');
 
   return {
     brokers,
     requests,
+    injected,
     setLastDay(day) {
       lastDay = day;
     },
@@ -103,62 +143,26 @@ export async function startMirrorFarm(options: MirrorFarmOptions): Promise<Mirro
       revisions.set(symbol, [...(revisions.get(symbol) ?? []), { beforeDay, factor }]);
     },
     setBehaviour(index, behaviour) {
+      if ((behaviour === 'refused') !== (behaviours[index] === 'refused')) throw new Error('a mirror is refused from the start or never');
       behaviours[index] = behaviour;
+    },
+    setFaults(index, plan) {
+      decks[index] = deal(index, plan, decks[index]!.generation + 1);
     },
     history,
     close: async () => {
-      await Promise.all(
-        servers.map(
-          (server) =>
-            new Promise<void>((resolve) => {
-              server.close(() => resolve());
-              server.closeAllConnections();
-            }),
-        ),
-      );
+      await Promise.all(servers.map((server) => (server === undefined ? undefined : closeServer(server))));
     },
   };
 }
 
-/** Weekday bars from FIRST_DAY to `lastDay`, a seeded random walk per symbol (prices on TWSE ticks, volume in lots). */
-function generate(symbol: string, lastDay: string): FarmBar[] {
-  const random = seeded(fnv1a32(symbol));
-  const end = Date.parse(`${lastDay}T00:00:00Z`);
-  let price = 20 + random() * 600;
-  const bars: FarmBar[] = [];
-  for (let t = FIRST_DAY; t <= end; t += DAY_MS) {
-    const weekday = new Date(t).getUTCDay();
-    if (weekday === 0 || weekday === 6) continue;
-    const open = onTick(price * (1 + (random() - 0.5) * 0.02));
-    const close = onTick(open * (1 + (random() - 0.5) * 0.04));
-    const high = onTick(Math.max(open, close) * (1 + random() * 0.01));
-    const low = onTick(Math.min(open, close) * (1 - random() * 0.01));
-    bars.push({ day: new Date(t).toISOString().slice(0, 10), open, high: Math.max(high, open, close), low: Math.min(low, open, close), close, volume: 1_000 + Math.floor(random() * 50_000) });
-    price = close;
-  }
-  return bars;
+function zeroCounts(): FaultCounts {
+  return Object.fromEntries(FARM_FAULTS.map((fault) => [fault, 0])) as FaultCounts;
 }
 
-function onTick(price: number): number {
-  const tick = price < 10 ? 0.01 : price < 50 ? 0.05 : price < 100 ? 0.1 : price < 500 ? 0.5 : price < 1000 ? 1 : 5;
-  return Math.round(Math.round(price / tick) * tick * 100) / 100;
-}
-
-function adjust(bar: FarmBar, factor: number): FarmBar {
-  const scale = (value: number): number => Math.round(value * factor * 100) / 100;
-  return { ...bar, open: scale(bar.open), high: scale(bar.high), low: scale(bar.low), close: scale(bar.close) };
-}
-
-/** The six-section body the mirrors send. */
-export function djbcd(bars: readonly FarmBar[]): string {
-  if (bars.length === 0) return '';
-  const column = (pick: (bar: FarmBar) => string | number) => bars.map(pick).join(',');
-  return [
-    column((bar) => bar.day.replaceAll('-', '/')),
-    column((bar) => bar.open),
-    column((bar) => bar.high),
-    column((bar) => bar.low),
-    column((bar) => bar.close),
-    column((bar) => bar.volume),
-  ].join(' ');
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
