@@ -68,7 +68,10 @@ export interface RetryPolicy {
   budgetMs: number;
   /** Ceiling of the first backoff, doubling per retry. Default 200 ms. */
   baseDelayMs?: number;
-  /** Largest ceiling. Default 5 000 ms. */
+  /**
+   * Largest ceiling. Default 2 000 ms: a try against a server that is down costs one
+   * refused connect, and a short ceiling notices its return within about that long.
+   */
   maxDelayMs?: number;
 }
 
@@ -86,7 +89,7 @@ export function decideRetry(input: { error: unknown; retry: number; elapsedMs: n
   const left = input.policy.budgetMs - input.elapsedMs;
   if (left <= 0) return { kind: 'give-up', reason: 'exhausted' };
   const base = input.policy.baseDelayMs ?? 200;
-  const max = input.policy.maxDelayMs ?? 5_000;
+  const max = input.policy.maxDelayMs ?? 2_000;
   const ceiling = Math.min(max, base * 2 ** Math.min(input.retry, 30));
   return { kind: 'retry', delayMs: Math.min(left, Math.floor(input.random * ceiling)) };
 }
