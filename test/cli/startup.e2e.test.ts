@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../support/run-cli.js';
+
+/*
+ * `--help`, `--version` and usage errors stay fast because they load only commander and
+ * the command declarations; the database driver, HTTP client, worker pool, logger and
+ * schema validator load when a command runs. A module resolve hook, loaded into the
+ * built CLI through NODE_OPTIONS, records every module the process imports.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'stock-crawler-startup-'));
+writeFileSync(
+  join(dir, 'hooks.mjs'),
+  `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const found = await next(specifier, context);
+  appendFileSync(process.env.LOADED_LOG, found.url + '\\n');
+  return found;
+}
+`,
+);
+const hooks = pathToFileURL(join(dir, 'hooks.mjs')).href;
+writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(hooks)});\n`);
+const register = pathToFileURL(join(dir, 'register.mjs')).href;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEAVY = ['kysely', 'pg', 'undici', 'piscina', 'pino', 'zod', 'prom-client', 'yaml', '@electric-sql/pglite', 'cli-progress'];
+
+let runs = 0;
+
+/** Runs the built CLI and returns what it printed and every module URL it imported. */
+async function runRecorded(args: string[]): Promise<CliRun & { urls: string[]; packages: Set<string> }> {
+  const log = join(dir, `loaded-${runs++}.txt`);
+  writeFileSync(log, '');
+  const run = await runCli(args, { env: { NODE_OPTIONS: `--import ${register}`, LOADED_LOG: log } });
+  const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  const packages = new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
+  return { ...run, urls, packages };
+}
+
+describe('start-up', () => {
+  it.each(['--help', '--version', 'update --help', 'fetch --help', 'history --help', 'health --help', 'migrate --help'])(
+    '`%s` loads commander and the command declarations, nothing heavier',
+    async (line) => {
+      const run = await runRecorded(line.split(' '));
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toBe('');
+      expect([...run.packages]).toEqual(['commander']);
+      expect(run.urls.filter((url) => /\/dist\/(cli\/commands|config|db\/open|mirrors|parse|batch|logger)/.test(url))).toEqual([]);
+    },
+  );
+
+  it('a usage error loads nothing heavier either', async () => {
+    const run = await runRecorded(['update', '--no-such-flag']);
+    expect(run.code).toBe(2);
+    expect([...run.packages]).toEqual(['commander']);
+  });
+
+  it('sees the modules a command loads when it runs (the probe itself works)', async () => {
+    const run = await runRecorded(['--print-config']);
+    expect(run.code).toBe(0);
+    expect(run.packages.has('zod')).toBe(true);
+    expect(HEAVY.some((name) => run.packages.has(name))).toBe(true);
+  });
+});
