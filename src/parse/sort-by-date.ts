@@ -7,6 +7,16 @@ function dateKey(date: number): number {
   return Number.isNaN(date) ? Infinity : date;
 }
 
+/** Whether dates[0 … count) are in order, missing (NaN) ones last: one comparison per row. */
+function isSorted(dates: Float64Array, count: number): boolean {
+  for (let i = 1; i < count; i++) {
+    const date = dates[i]!;
+    // False also when either is NaN; then only a real date after a missing one is out of order.
+    if (!(date >= dates[i - 1]!) && !Number.isNaN(date)) return false;
+  }
+  return true;
+}
+
 /**
  * Returns the series with rows in date order, oldest first. Stable: rows with the
  * same date keep their payload order (duplicates are kept; the validator collapses
@@ -14,14 +24,7 @@ function dateKey(date: number): number {
  */
 export function sortByDate(series: DailySeries): DailySeries {
   const { count, values } = series;
-  let sorted = true;
-  for (let i = 1; i < count; i++) {
-    if (dateKey(values[i]!) < dateKey(values[i - 1]!)) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return series;
+  if (isSorted(values, count)) return series;
 
   const order = Array.from({ length: count }, (_, i) => i);
   order.sort((a, b) => dateKey(values[a]!) - dateKey(values[b]!) || a - b);

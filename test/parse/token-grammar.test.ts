@@ -118,12 +118,19 @@ describe('parseDjbcd: the token grammar', () => {
           expect([error.reason, error.section, error.excerpt]).toEqual(['bad_date', 'dates', tokens[bad]]);
           return;
         }
-        // Rows come back sorted by date; the opens column says which token each row came from.
+        // Rows come back sorted by date, missing ones last, stably; the opens column
+        // says which token each row came from.
         const series = parseDjbcd(bytes);
         const dates = column(series, 'date');
-        column(series, 'open').forEach((from, row) => {
+        const origins = column(series, 'open');
+        origins.forEach((from, row) => {
           if (!Object.is(dates[row], expected[from]!)) expect.fail(`${tokens[from]}: ${dates[row]} where ${expected[from]} was expected`);
         });
+        const keys = Array.from(dates, (date) => (Number.isNaN(date) ? Infinity : date));
+        for (let row = 1; row < keys.length; row++) {
+          const ordered = keys[row]! > keys[row - 1]! || (keys[row] === keys[row - 1] && origins[row]! > origins[row - 1]!);
+          if (!ordered) expect.fail(`rows ${row - 1} and ${row} out of order: ${dates[row - 1]}, ${dates[row]}`);
+        }
       }),
       { numRuns: 400 },
     );
