@@ -3,6 +3,7 @@ import { text } from 'node:stream/consumers';
 import { Command, CommanderError, Option } from 'commander';
 import { CrawlerError, EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import { maskPasswordsOf } from '../db/sanitize-arguments.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { CommandOutput, OutputWriter } from './command-output.js';
@@ -63,7 +64,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(error);
+    if (error instanceof CommanderError) return commanderExit(error, io);
     throw error;
   }
   if (invocation === undefined) return EXIT_CODES.ok;
@@ -75,10 +76,11 @@ function buildProgram(found: (invocation: Invocation) => void, io: CliIo): Comma
     .description('Keeps a PostgreSQL table of daily OHLCV bars for Taiwan-listed stocks fresh.')
     .version(readVersion(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Printed by commanderExit instead, as one line like every other failure.
+      outputError: () => undefined,
     })
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL); default: embedded database')
     .option('--data-dir <dir>', 'embedded database directory (default ./.stock-crawler/db)')
@@ -174,7 +176,8 @@ async function execute(invocation: Invocation, io: CliIo): Promise<number> {
     if (!output.written) io.stdout.write(output.text ?? `${JSON.stringify(output.document)}\n`);
     return output.exitCode;
   } catch (error) {
-    return reportFailure(error, io, logger, config?.logLevel === 'debug' || config?.logLevel === 'trace');
+    const databaseUrls = [io.env.DATABASE_URL, invocation.options.databaseUrl as string | undefined, config?.databaseUrl];
+    return reportFailure(error, io, logger, config?.logLevel === 'debug' || config?.logLevel === 'trace', databaseUrls);
   }
 }
 
@@ -294,15 +297,35 @@ function waitLockMs(value: unknown): unknown {
   return Number.isFinite(seconds) ? Math.round(seconds * 1000) : Number.NaN;
 }
 
-function reportFailure(error: unknown, io: CliIo, logger: Logger | undefined, verbose: boolean): number {
+function reportFailure(error: unknown, io: CliIo, logger: Logger | undefined, verbose: boolean, databaseUrls: Array<string | undefined>): number {
   if (isClosedOutput(error)) return EXIT_CODES.ok;
   const code = error instanceof CrawlerError ? error.code : 'E_INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   const exitCode = exitCodeFor(error);
-  if (verbose && error instanceof Error) logger?.debug({ err: error }, 'failure details');
-  io.stderr.write(`stock-crawler: ${oneLine(message)}${exitCode === EXIT_CODES.internal && error instanceof Error && !verbose ? ' (run with --log-level debug for details)' : ''}\n`);
-  io.stdout.write(`${JSON.stringify({ success: false, message: oneLine(message), error: { code }, source: 'node' })}\n`);
+  if (verbose && error instanceof Error) logger?.debug({ err: maskedError(error, databaseUrls) }, 'failure details');
+  const hint = exitCode === EXIT_CODES.internal && error instanceof Error && !verbose ? ' (run with --log-level debug for details)' : '';
+  printFailure(io, message, code, hint, databaseUrls);
   return exitCode;
+}
+
+/** The error as pino would log it (type, code, message, stack with its causes), passwords masked. */
+function maskedError(error: Error, databaseUrls: Array<string | undefined>): Record<string, unknown> {
+  const mask = (text: string): string => maskPasswordsOf(text, databaseUrls);
+  let stack = error.stack ?? error.message;
+  for (let cause = error.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as Error).cause, depth++) {
+    stack += `\ncaused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`;
+  }
+  return { type: error.name, code: (error as { code?: unknown }).code, message: mask(error.message), stack: mask(stack) };
+}
+
+/**
+ * The one stderr line and the one stdout document of every failure, bad flags included.
+ * Whatever quoted what (a mistyped flag, a driver, a parser), no password gets through.
+ */
+function printFailure(io: CliIo, message: string, code: string, hint: string, databaseUrls: Array<string | undefined>): void {
+  const text = oneLine(maskPasswordsOf(message, databaseUrls));
+  io.stderr.write(`stock-crawler: ${text}${hint}\n`);
+  io.stdout.write(`${JSON.stringify({ success: false, message: text, error: { code }, source: 'node' })}\n`);
 }
 
 /** stdout with backpressure: resolves once the chunk is taken, or after 'drain'. */
@@ -320,10 +343,11 @@ function isClosedOutput(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
 
-function commanderExit(error: CommanderError): number {
+function commanderExit(error: CommanderError, io: CliIo): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
     return EXIT_CODES.ok;
   }
+  printFailure(io, error.message.replace(/^error: /, ''), 'E_USAGE', ' (run with --help for usage)', [io.env.DATABASE_URL]);
   return EXIT_CODES.usage;
 }
 

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { CONFIG_KEYS, configSchema, envNameFor, type Config, type ConfigKey } from './schema.js';
+import { redactUrlPassword } from './print-config.js';
+import { CONFIG_KEYS, configSchema, envNameFor, SECRET_KEYS, type Config, type ConfigKey } from './schema.js';
 
 /** Where an effective value came from, for error messages and `--print-config`. */
 export type ConfigSource = 'default' | `file ${string}` | `env ${string}` | `flag --${string}`;
@@ -64,11 +65,18 @@ function pickLayer(
   return { value: undefined, source: 'default' };
 }
 
-/** A Kubernetes Indexed Job says which part is ours through JOB_COMPLETION_INDEX of JOB_COMPLETIONS. */
+/**
+ * A Kubernetes Indexed Job says which part is ours through JOB_COMPLETION_INDEX of JOB_COMPLETIONS.
+ * One without the other is refused: every pod crawling the whole universe would multiply the load on the mirrors.
+ */
 function indexedJobShard(env: LoadConfigInput['env']): { value: unknown; source: ConfigSource } {
   const index = nonEmpty(env.JOB_COMPLETION_INDEX);
   const count = nonEmpty(env.JOB_COMPLETIONS);
-  if (index === undefined || count === undefined) return { value: undefined, source: 'default' };
+  if (index === undefined && count === undefined) return { value: undefined, source: 'default' };
+  if (index === undefined || count === undefined) {
+    const [given, missing] = index === undefined ? ['JOB_COMPLETIONS', 'JOB_COMPLETION_INDEX'] : ['JOB_COMPLETION_INDEX', 'JOB_COMPLETIONS'];
+    throw new ConfigError('shard', `env ${given}`, `${missing} is not set; the two go together (or give --shard)`);
+  }
   return { value: `${index}/${count}`, source: 'env JOB_COMPLETION_INDEX' };
 }
 
@@ -76,7 +84,17 @@ function validateOne(key: ConfigKey, value: unknown, source: ConfigSource): unkn
   const result = configSchema.shape[key].safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new ConfigError(key, source, issue?.message ?? 'invalid value');
+  // The value as given helps find it, unless it is a secret (or, for brokers, already quoted
+  // entry by entry); credentials in a URL are masked all the same.
+  const got = SECRET_KEYS.has(key) || key === 'brokers' ? '' : ` (got ${echo(value)})`;
+  throw new ConfigError(key, source, `${redactUrlPassword(issue?.message ?? 'invalid value')}${got}`);
+}
+
+/** A value quoted on one line, at most ~40 characters, any URL password masked. */
+function echo(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+  const clean = redactUrlPassword(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isKnownTimeZone } from '../clock.js';
+import { UsageError } from '../errors.js';
+import { normaliseMirrors, parseMirrorList, type MirrorEntry } from '../mirrors/mirror-list.js';
 
 /**
  * Every option, declared once: type, range and default here; its environment name
@@ -7,7 +9,22 @@ import { isKnownTimeZone } from '../clock.js';
  * `--connect-timeout-ms`, `{"connectTimeoutMs": …}` and STOCK_CRAWLER_CONNECT_TIMEOUT_MS
  * are one option. Units are in the names (…Ms, …Bytes).
  */
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => decimal(z.number().int().min(min).max(max));
+
+/** A decimal number as people type it; what else a string holds (``, `0x10`, `5 ms`) is no number. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Numbers from flags, the environment and files. Not z.coerce: that reads an empty value
+ * as 0, `0x10` as 16, `true` as 1 and `[5]` as 5; here those are refused as what they are.
+ */
+function decimal<T extends z.ZodNumber>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim();
+    return DECIMAL.test(text) ? Number(text) : value;
+  }, schema);
+}
 
 const bool = z.preprocess((value) => {
   if (typeof value !== 'string') return value;
@@ -17,13 +34,42 @@ const bool = z.preprocess((value) => {
   return value;
 }, z.boolean());
 
+/** More shards than this is a typo, not a deployment; the same bound as src/batch/shard.ts. */
+const MAX_SHARDS = 10_000;
+
+function isShardInRange(spec: string): boolean {
+  const [index, count] = spec.split('/').map(Number) as [number, number];
+  return count >= 1 && count <= MAX_SHARDS && index < count;
+}
+
 const mirrorEntry = z.union([z.string(), z.object({ name: z.string().optional(), url: z.string() })]);
 
+/** A mirror list is checked with the config, so that a bad one is refused by every command alike. */
+function checkMirrors(value: string | MirrorEntry[], context: z.RefinementCtx): void {
+  try {
+    if (typeof value === 'string') parseMirrorList(value);
+    else normaliseMirrors(value);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    context.addIssue({ code: 'custom', message: error.message });
+  }
+}
+
+/** `postgres://…` or `postgresql://…` (or pg's `socket:` form): what the driver and the redaction of passwords understand. */
+function isDatabaseUrl(text: string): boolean {
+  return URL.canParse(text) && ['postgres:', 'postgresql:', 'socket:'].includes(new URL(text).protocol);
+}
+
 export const configSchema = z.object({
-  databaseUrl: z.string().min(1).optional().describe('PostgreSQL URL; without it an embedded database is used'),
+  databaseUrl: z
+    .string()
+    .min(1)
+    .refine(isDatabaseUrl, 'expected a postgres:// or postgresql:// URL, e.g. postgres://crawler@db:5432/stocks')
+    .optional().describe('PostgreSQL URL; without it an embedded database is used'),
   dataDir: z.string().min(1).default('./.stock-crawler/db').describe('directory of the embedded database'),
   brokers: z
     .union([z.string(), z.array(mirrorEntry)])
+    .superRefine(checkMirrors)
     .optional()
     .describe('mirrors: comma-separated base URLs, each optionally name=url (default: the eight known mirrors)'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level (logs go to stderr)'),
@@ -42,7 +88,7 @@ export const configSchema = z.object({
   spacingMs: int(0, 60_000).default(200).describe('least time between two requests to one mirror (×0.5–1.5 jitter)'),
   circuitFailures: int(1, 1_000).default(5).describe('consecutive failures that open a mirror\'s circuit'),
   circuitWindow: int(1, 1_000).default(20).describe('recent requests over which the failure ratio is taken'),
-  circuitRatio: z.coerce.number().gt(0).max(1).default(0.5).describe('failure ratio over the window that opens the circuit'),
+  circuitRatio: decimal(z.number().gt(0).max(1)).default(0.5).describe('failure ratio over the window that opens the circuit'),
   circuitCooldownMs: int(0, 3_600_000).default(30_000).describe('first cool-down of an open circuit (doubling)'),
   circuitMaxCooldownMs: int(0, 3_600_000).default(300_000).describe('longest cool-down'),
   allDownPatienceMs: int(0, 86_400_000).default(900_000).describe('how long to wait for a mirror to recover when all are down before exiting 3'),
@@ -68,6 +114,7 @@ export const configSchema = z.object({
   shard: z
     .string()
     .regex(/^\d+\/\d+$/, 'I/N, e.g. 0/4')
+    .refine(isShardInRange, `I/N with 0 ≤ I < N ≤ ${MAX_SHARDS} (I counts from 0), e.g. 0/4`)
     .optional()
     .describe('this worker\'s part of the universe, I/N with I from 0; default from JOB_COMPLETION_INDEX/JOB_COMPLETIONS'),
   metricsFile: z.string().min(1).optional().describe('write Prometheus metrics here at the end of a run (node_exporter textfile collector)'),

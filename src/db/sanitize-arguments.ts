@@ -56,6 +56,8 @@ function sanitize(value: unknown, key: string | undefined, seen: WeakSet<object>
 export function maskSecrets(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:)\S*@/gi, `$1${MASK}@`)
+    // A URL echoed cut short (`postgres://u:pass…`) lost its `@`, not its password.
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:)[^\s@"]*…/gi, `$1${MASK}…`)
     .replace(/(\bpass(?:word|wd)?\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^&\s;]*)/gi, `$1${MASK}`);
 }
 
@@ -72,4 +74,45 @@ function maskConnectionString(text: string): string {
     // Not a URL: the text rules above were all there was to apply.
   }
   return masked;
+}
+
+/** Passwords shorter than this are not searched for as plain text: masking every `a` would hide the message, not the secret. */
+const MIN_LITERAL_SECRET = 4;
+
+/**
+ * `text` with URL passwords masked (see {@link maskSecrets}) and, wherever they appear
+ * on their own, the passwords of `urls` — as written, percent-decoded and percent-encoded —
+ * since a driver or a parser may quote a password without its URL around it.
+ */
+export function maskPasswordsOf(text: string, urls: ReadonlyArray<string | undefined>): string {
+  let masked = maskSecrets(text);
+  for (const password of urls.flatMap((url) => (url === undefined ? [] : passwordForms(url)))) {
+    if (password.length >= MIN_LITERAL_SECRET) masked = masked.split(password).join(MASK);
+  }
+  return masked;
+}
+
+/** Every form the password of a connection URL may take in a message, longest first. */
+function passwordForms(url: string): string[] {
+  const forms = new Set<string>();
+  // As typed: up to the last `@`, the way pg reads it.
+  const typed = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:(\S*)@/i.exec(url)?.[1];
+  if (typed !== undefined) forms.add(typed);
+  try {
+    const parsed = new URL(url);
+    forms.add(parsed.password);
+    const fromQuery = parsed.searchParams.get('password');
+    if (fromQuery !== null) forms.add(fromQuery);
+  } catch {
+    // Not a URL: the typed form is all there is.
+  }
+  for (const form of [...forms]) {
+    forms.add(encodeURIComponent(form));
+    try {
+      forms.add(decodeURIComponent(form));
+    } catch {
+      // A lone `%`: it has no decoded form.
+    }
+  }
+  return [...forms].filter((form) => form !== '').sort((a, b) => b.length - a.length);
 }

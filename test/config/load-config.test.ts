@@ -221,3 +221,70 @@ describe('loadConfig, YAML and JSON files', () => {
     expect((error as ConfigError).message).not.toContain(SENTINEL);
   });
 });
+
+describe('loadConfig, values checked whatever layer gives them', () => {
+  const refusal = async (env: Record<string, string>, flags: Record<string, unknown> = {}): Promise<ConfigError> => {
+    const error = await loadConfig({ flags, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  };
+
+  it.each([
+    ['an empty flag', { spacingMs: '' }],
+    ['blanks', { spacingMs: '  ' }],
+    ['hex', { spacingMs: '0x10' }],
+    ['a unit', { spacingMs: '5 ms' }],
+    ['true', { spacingMs: true }],
+    ['a list', { spacingMs: [5] }],
+    ['infinity', { spacingMs: '1e999' }],
+  ])('refuses %s for a number instead of reading it as one', async (_what, flags) => {
+    const error = await refusal({}, flags);
+    expect(error.key).toBe('spacingMs');
+    expect(error.source).toBe('flag --spacing-ms');
+  });
+
+  it('reads decimal numbers as people write them', async () => {
+    const { config } = await loadConfig({ flags: { spacingMs: ' 250 ', circuitRatio: '.75', barCount: '1e3' }, env: {} });
+    expect([config.spacingMs, config.circuitRatio, config.barCount]).toEqual([250, 0.75, 1000]);
+  });
+
+  it('quotes the value it refuses, on one line', async () => {
+    const error = await refusal({ STOCK_CRAWLER_CONCURRENCY: 'lots\nof' });
+    expect(error.message).toBe('concurrency (from env STOCK_CRAWLER_CONCURRENCY): Invalid input: expected number, received string (got "lots\\nof")');
+  });
+
+  it.each(['3/2', '2/2', '0/0', '0/10001'])('refuses the shard %s', async (shard) => {
+    const error = await refusal({ STOCK_CRAWLER_SHARD: shard });
+    expect(error.key).toBe('shard');
+    expect(error.message).toContain(`(got "${shard}")`);
+  });
+
+  it('refuses half of an Indexed Job shard', async () => {
+    expect((await refusal({ JOB_COMPLETION_INDEX: '1' })).message).toMatch(/JOB_COMPLETIONS is not set/);
+    expect((await refusal({ JOB_COMPLETIONS: '4' })).message).toMatch(/JOB_COMPLETION_INDEX is not set/);
+    // An explicit shard makes the job's variables irrelevant.
+    expect((await loadConfig({ flags: { shard: '0/2' }, env: { JOB_COMPLETION_INDEX: '1' } })).config.shard).toBe('0/2');
+  });
+
+  it('refuses a mirror list the crawler could not use, for every command alike', async () => {
+    const error = await refusal({ BROKER_URLS: 'a=http://a.example/,a=http://b.example/' });
+    expect(error.key).toBe('brokers');
+    expect(error.message).toMatch(/used twice/);
+  });
+
+  it('refuses a database URL that is none, never quoting it', async () => {
+    for (const url of [`mysql://u:${SENTINEL}@db/stocks`, `postgres://u:${SENTINEL}@db:port/stocks`, `host=db password=${SENTINEL}`]) {
+      const error = await refusal({ DATABASE_URL: url });
+      expect(error.key).toBe('databaseUrl');
+      expect(error.message).not.toContain(SENTINEL);
+    }
+    const { config } = await loadConfig({ flags: {}, env: { DATABASE_URL: 'postgresql:///stocks?host=/run/postgresql' } });
+    expect(config.databaseUrl).toBe('postgresql:///stocks?host=/run/postgresql');
+  });
+
+  it('masks credentials in a value it quotes', async () => {
+    const error = await refusal({ STOCK_CRAWLER_PUSHGATEWAY: `push.example with http://ops:${SENTINEL}@x` });
+    expect(error.key).toBe('pushgateway');
+    expect(error.message).not.toContain(SENTINEL);
+  });
+});

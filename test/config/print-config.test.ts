@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { describeConfig, redactUrlPassword } from '../../src/config/print-config.js';
 import { CONFIG_KEYS } from '../../src/config/schema.js';
 import { redactDatabaseUrl } from '../../src/db/open-database.js';
+import type { ConfigError } from '../../src/errors.js';
 
 const SENTINEL = 's3cr3t-sentinel';
 
@@ -32,15 +33,20 @@ describe('describeConfig', () => {
       env: {
         DATABASE_URL: `postgres:///stocks?host=/run/postgresql&user=crawler&password=${SENTINEL}`,
         STOCK_CRAWLER_PUSHGATEWAY: `https://ops:${SENTINEL}@push.example:9091/`,
-        BROKER_URLS: `fubon=http://u:${SENTINEL}@fubon.example/,kgi=http://kgi.example/`,
       },
     });
     const text = JSON.stringify(describeConfig(loaded));
     expect(text).not.toContain(SENTINEL);
     const { config } = describeConfig(loaded);
     expect(config.pushgateway).toBe('https://ops:***@push.example:9091/');
-    expect(config.brokers).toBe('fubon=http://u:***@fubon.example/,kgi=http://kgi.example/');
     expect(config.databaseUrl).toContain('password=***');
+    // A mirror list (loadConfig refuses credentials in one, masking them in its error).
+    const brokers = `fubon=http://u:${SENTINEL}@fubon.example/,kgi=http://kgi.example/`;
+    expect(describeConfig({ config: { brokers } as never, sources: {} as never }).config.brokers).toBe('fubon=http://u:***@fubon.example/,kgi=http://kgi.example/');
+    const refused = await loadConfig({ flags: {}, env: { BROKER_URLS: brokers } }).catch((error: unknown) => error);
+    expect((refused as ConfigError).key).toBe('brokers');
+    expect((refused as ConfigError).message).toContain('credentials');
+    expect((refused as ConfigError).message).not.toContain(SENTINEL);
   });
 
   it('masks inside a mirror list from a file', () => {

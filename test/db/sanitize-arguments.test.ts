@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MASK, maskSecrets, sanitizeArguments } from '../../src/db/sanitize-arguments.js';
+import { MASK, maskPasswordsOf, maskSecrets, sanitizeArguments } from '../../src/db/sanitize-arguments.js';
 
 const SENTINEL = 's3cr3t-sentinel';
 
@@ -52,5 +52,28 @@ describe('sanitizeArguments', () => {
 
   it('masks free text', () => {
     expect(maskSecrets(`cannot connect to postgres://u:${SENTINEL}@db/stocks`)).toBe('cannot connect to postgres://u:***@db/stocks');
+  });
+});
+
+describe('maskPasswordsOf', () => {
+  const special = 'S3ntinel/pw@7f3a:x%';
+  const url = `postgres://crawler:${encodeURIComponent(special)}@db:5432/stocks`;
+
+  it('masks the password of each URL wherever it appears alone: as written, decoded or encoded', () => {
+    for (const form of [special, encodeURIComponent(special), `S3ntinel%2Fpw%407f3a%3Ax%25`]) {
+      const masked = maskPasswordsOf(`the driver said: password ${form} refused`, [url]);
+      expect(masked).not.toContain('S3ntinel');
+      expect(masked).toContain(MASK);
+    }
+    expect(maskPasswordsOf(`password ${SENTINEL}`, [undefined, `postgres://db/stocks?password=${SENTINEL}`])).toBe(`password ${MASK}`);
+  });
+
+  it('masks any URL password, and one cut short by an echo', () => {
+    expect(maskPasswordsOf(`unknown option '--database-uri=postgres://u:${SENTINEL}@db/x'`, [])).toBe(`unknown option '--database-uri=postgres://u:${MASK}@db/x'`);
+    expect(maskPasswordsOf('invalid symbol "postgres://postgres:S3nt…"', [])).toBe(`invalid symbol "postgres://postgres:${MASK}…"`);
+  });
+
+  it('leaves a very short password to the URL rules: masking every "a" would hide the message', () => {
+    expect(maskPasswordsOf('a database at postgres://u:a@db/x', ['postgres://u:a@db/x'])).toBe(`a database at postgres://u:${MASK}@db/x`);
   });
 });
