@@ -7,6 +7,7 @@ export type RejectRule =
   | 'invalid_date'
   | 'future_date'
   | 'non_positive_price'
+  | 'price_out_of_range'
   | 'no_trade'
   | 'high_low_range'
   | 'negative_volume'
@@ -44,6 +45,12 @@ export interface ValidateOptions {
 
 /** Adjusted prices carry up to 4 decimals; rounding there drops float noise. */
 const PRICE_SCALE = 10_000;
+/**
+ * Prices must stay below this: stock_daily_data's numeric(12,4) holds nothing larger, and
+ * one such row would fail the write of every symbol sharing its statement. No Taiwan stock
+ * comes near it; a payload that says so is corrupt. (Below it, 4-decimal rounding is exact.)
+ */
+const PRICE_LIMIT = 100_000_000;
 const EARLIEST_YEAR = 1900;
 /** About 55 years of calendar days. */
 const MAX_CACHED_DAYS = 20_000;
@@ -54,8 +61,8 @@ const isoByDate = new Map<number, string>();
  *
  * Rules, first match wins: a NaN or infinite value → `missing_value`; no such calendar
  * day (or before 1900) → `invalid_date`; after `today` → `future_date`; a zero close
- * (all-zero bars included) → `no_trade`; another price ≤ 0 → `non_positive_price`;
- * open or close outside low–high → `high_low_range`; volume < 0 → `negative_volume`;
+ * (all-zero bars included) → `no_trade`; another price ≤ 0 → `non_positive_price`; a price
+ * of 10^8 or more → `price_out_of_range`; open or close outside low–high → `high_low_range`; volume < 0 → `negative_volume`;
  * volume not an integer → `fractional_volume`. Prices are rounded to 4 decimals first.
  *
  * Rows sharing a date collapse to one: the last valid one in payload order wins (the
@@ -114,7 +121,7 @@ export function validateBars(symbol: string, series: DailySeries, options: Valid
 
 /**
  * Whether a bar satisfies every invariant the validator guarantees: a real calendar
- * date (not after `today`, when given), prices > 0 with at most 4 decimals, low ≤ open,
+ * date (not after `today`, when given), prices in (0, 10^8) with at most 4 decimals, low ≤ open,
  * close ≤ high, an integer volume ≥ 0, and `data_quality` matching the weekday.
  * For property and fuzz tests of anything that produces bars.
  */
@@ -123,7 +130,7 @@ export function isValidBar(bar: DailyBar, options: { today?: string } = {}): boo
   if (date === undefined || bar.stock_code === '') return false;
   if (options.today !== undefined && !(date <= (isoToNumber(options.today) ?? -Infinity))) return false;
   const prices = [bar.open_price, bar.high_price, bar.low_price, bar.close_price];
-  if (!prices.every((p) => Number.isFinite(p) && p > 0 && round4(p) === p)) return false;
+  if (!prices.every((p) => Number.isFinite(p) && p > 0 && p < PRICE_LIMIT && round4(p) === p)) return false;
   if (!(bar.low_price <= Math.min(bar.open_price, bar.close_price))) return false;
   if (!(Math.max(bar.open_price, bar.close_price) <= bar.high_price)) return false;
   if (!(Number.isSafeInteger(bar.volume) && bar.volume >= 0)) return false;
@@ -150,6 +157,10 @@ function firstViolation(
   if (p.open <= 0 || p.high <= 0 || p.low <= 0 || p.close < 0) {
     const notPositive = Object.entries(p).filter(([, value]) => value <= 0);
     return { rule: 'non_positive_price', detail: notPositive.map(([name, value]) => `${name} ${value}`).join(', ') };
+  }
+  if (p.open >= PRICE_LIMIT || p.high >= PRICE_LIMIT || p.low >= PRICE_LIMIT || p.close >= PRICE_LIMIT) {
+    const tooLarge = Object.entries(p).filter(([, value]) => value >= PRICE_LIMIT);
+    return { rule: 'price_out_of_range', detail: `${tooLarge.map(([name, value]) => `${name} ${value}`).join(', ')} (limit ${PRICE_LIMIT})` };
   }
   if (p.low > p.high || p.open < p.low || p.open > p.high || p.close < p.low || p.close > p.high) {
     return { rule: 'high_low_range', detail: `open ${p.open} close ${p.close} outside low ${p.low}–high ${p.high}` };

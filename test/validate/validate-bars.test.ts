@@ -134,7 +134,7 @@ describe('validateBars', () => {
     ]);
   });
 
-  it('orders the rules: missing, date, future, no trade, price, range, volume', () => {
+  it('orders the rules: missing, date, future, no trade, price, price range, high-low range, volume', () => {
     const rule = (row: number[]) => validateBars('X', seriesOf([row]), { today: '2024-12-31' }).rejected[0]?.rule;
     expect(rule([20240230, NaN, 0, 0, 0, -1])).toBe('missing_value');
     expect(rule([20240230, 0, 0, 0, 0, -1])).toBe('invalid_date');
@@ -142,6 +142,9 @@ describe('validateBars', () => {
     expect(rule([20240102, -5, 3, 1, 0, -1])).toBe('no_trade');
     expect(rule([20240102, 0, 3, 1, 2, 10])).toBe('non_positive_price');
     expect(rule([20240102, 2, 3, 1, -2, 10])).toBe('non_positive_price');
+    expect(rule([20240102, 2, 1e8, 1, 2, -1])).toBe('price_out_of_range');
+    expect(rule([20240102, 432769770541.67847, 432769770541.67847, 432769770541.67847, 432769770541.67847, 1])).toBe('price_out_of_range');
+    expect(rule([20240102, 99_999_999.9999, 99_999_999.9999, 99_999_999.9999, 99_999_999.9999, 1])).toBeUndefined();
     expect(rule([20240102, 2, 3, 1, 4, 10])).toBe('high_low_range');
     expect(rule([20240102, 2, 3, 4, 3, 10])).toBe('high_low_range');
     expect(rule([20240102, 2, 3, 1, 2, -1])).toBe('negative_volume');
@@ -182,7 +185,7 @@ describe('validateBars', () => {
       return state / 2 ** 32;
     };
     const pick = <T>(choices: T[]): T => choices[Math.floor(random() * choices.length)]!;
-    const price = (): number => pick([NaN, 0, -1, 0.00001, 1, 99.5, 100, 100.12345, 101, 1e6, random() * 1000]);
+    const price = (): number => pick([NaN, 0, -1, 0.00001, 1, 99.5, 100, 100.12345, 101, 1e6, 1e8, 4.3e11 + 0.67847, random() * 1000]);
     const rows = Array.from({ length: 5000 }, () => [
       pick([NaN, 20240101, 20240102, 20240106, 20240230, 20241301, 20240315, 20991231, 19000101, 20240102.5]),
       price(),
@@ -227,6 +230,7 @@ describe('isValidBar', () => {
       { high_price: 592 },
       { close_price: 588 },
       { close_price: 590.00001 },
+      { high_price: 1e8 },
       { volume: -1 },
       { volume: 1.5 },
       { data_quality: 'weekend' },
