@@ -8,7 +8,9 @@
  * `parses` parses each; `naive` is a split-and-map parser measured the same way in
  * the same process, as the yardstick the target is stated against. `pool` runs the
  * same `payloads` count through the inline parser and through the Piscina pool, for
- * full payloads and for 4-bar ones, where the thread hop is most of the cost.
+ * full payloads and for 4-bar ones, where the thread hop is most of the cost: all at
+ * once (`payloads_s`, `mb_s`: what a batch sees) and one at a time
+ * (`us_each_sequential`: the latency of one parse; `hop_overhead_us` is the pool's extra).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -106,20 +108,34 @@ function throughput(parse: (bytes: Uint8Array) => number): Throughput {
   };
 }
 
-/** Parses `PAYLOADS` fresh copies (the pool detaches what it is given) all at once, and one at a time. */
-async function throughParser(parser: Parser, payload: Uint8Array): Promise<{ payloads_s: number; us_each_sequential: number }> {
+const ROUNDS = 5;
+
+/**
+ * Parses `PAYLOADS` fresh copies (the pool detaches what it is given) all at once, and
+ * one at a time; the median of `ROUNDS` rounds of each.
+ */
+async function throughParser(parser: Parser, payload: Uint8Array): Promise<{ payloads_s: number; mb_s: number; us_each_sequential: number }> {
   const copies = () => Array.from({ length: PAYLOADS }, () => new Uint8Array(payload));
   await Promise.all(copies().slice(0, 50).map((bytes) => parser.parse(bytes))); // warm-up: start workers, JIT
-  let batch = copies();
-  let started = performance.now();
-  const results = await Promise.all(batch.map((bytes) => parser.parse(bytes)));
-  const concurrentMs = performance.now() - started;
-  sink += results.length;
-  batch = copies();
-  started = performance.now();
-  for (const bytes of batch) sink += (await parser.parse(bytes)).count;
-  const sequentialMs = performance.now() - started;
-  return { payloads_s: Math.round(PAYLOADS / (concurrentMs / 1000)), us_each_sequential: round((sequentialMs * 1000) / PAYLOADS) };
+  const concurrent: number[] = [];
+  const sequential: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let batch = copies();
+    let started = performance.now();
+    sink += (await Promise.all(batch.map((bytes) => parser.parse(bytes)))).length;
+    concurrent.push(performance.now() - started);
+    batch = copies();
+    started = performance.now();
+    for (const bytes of batch) sink += (await parser.parse(bytes)).count;
+    sequential.push(performance.now() - started);
+  }
+  const concurrentMs = quantile(concurrent.sort((a, b) => a - b), 0.5);
+  const sequentialMs = quantile(sequential.sort((a, b) => a - b), 0.5);
+  return {
+    payloads_s: Math.round(PAYLOADS / (concurrentMs / 1000)),
+    mb_s: round((PAYLOADS * payload.length) / (concurrentMs / 1000) / 1e6),
+    us_each_sequential: round((sequentialMs * 1000) / PAYLOADS),
+  };
 }
 
 async function poolAgainstInline(payload: Uint8Array): Promise<Record<string, unknown>> {
@@ -151,6 +167,6 @@ const report = {
     full: await poolAgainstInline(full),
     small: await poolAgainstInline(small),
   },
-  sink: sink > 0,
 };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+if (sink === 0) process.stderr.write('parse-bench: the parsers returned nothing\n');
