@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { FormatReason } from '../errors.js';
 
 /*
@@ -318,7 +319,9 @@ function lastTerminator(b: Uint8Array): number {
 
 /** Numbers with more than 15–16 significant digits: rare, so the exact but slower route. */
 function slowNumber(b: Uint8Array, start: number, end: number): number {
-  return Number(String.fromCharCode(...b.subarray(start, end)));
+  // latin1, not String.fromCharCode(...bytes): spreading a token of 100,000+ digits (a
+  // hostile body within the size cap) would overflow the call stack.
+  return Number(Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1'));
 }
 
 function tokenEnd(b: Uint8Array, pos: number): number {

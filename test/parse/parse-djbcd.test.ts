@@ -206,6 +206,14 @@ describe('parseDjbcd: not a payload', () => {
 });
 
 describe('parseDjbcd: broken payloads', () => {
+  it('reads a number token of 200,000 digits without overflowing the stack', () => {
+    for (const token of ['9'.repeat(200_000), `1.${'0'.repeat(150_000)}`]) {
+      const series = parseDjbcd(ascii(`2024/01/02 ${token} 1 1 1 1`));
+      expect(series.count).toBe(1);
+      expect(column(series, 'open')[0]).toBe(Number(token));
+    }
+  });
+
   it('rejects 2–5 sections, naming the first missing one', () => {
     expectFormatError(readFixture('five-sections.djbcd'), 'too_few_sections', 'volumes');
     expectFormatError(ascii('2024/01/02,2024/01/03 1,2'), 'too_few_sections', 'highs');
