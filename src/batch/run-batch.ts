@@ -7,6 +7,7 @@ import type { DailyBar } from '../validate/daily-bar.js';
 import type { ValidationResult } from '../validate/validate-bars.js';
 import { planSymbol, type SymbolPlan } from './plan.js';
 import { runPool } from './task-pool.js';
+import { createBarBudget } from './bar-budget.js';
 import { fetchTrustedBars, type BatchFetchRequest, type TrustedFailureCode } from './trusted-bars.js';
 
 export type { BatchFetchRequest } from './trusted-bars.js';
@@ -56,7 +57,15 @@ export interface RunBatchDeps {
   today: string;
   /** The latest session whose bars are published (smart skip). */
   lastSession: string;
-  options: { force: boolean; full: boolean; overlapBars: number; fullCount: number; symbolsInFlight: number };
+  options: {
+    force: boolean;
+    full: boolean;
+    overlapBars: number;
+    fullCount: number;
+    symbolsInFlight: number;
+    /** Bars asked for by the symbols in flight, at most (see bar-budget.ts); unbounded when absent. */
+    barsInFlight?: number | undefined;
+  };
   onResult: (result: BatchSymbolResult) => void;
   /** Stop starting symbols (a signal, or a fatal error elsewhere); running ones finish. */
   shouldStop: () => boolean;
@@ -112,10 +121,13 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   const commits = new Set<Promise<void>>();
   let unexpected: { error: unknown } | undefined;
   let cancelled = 0;
+  const budget = createBarBudget(options.barsInFlight ?? Number.POSITIVE_INFINITY);
   const { notStarted } = await runPool(
     plans,
     options.symbolsInFlight,
     async ([symbol, plan]) => {
+      const release = await budget.acquire(plan.kind === 'skip' ? 0 : plan.count);
+      let releasedByCommit = false;
       try {
         const crawled = await crawlPlanned(symbol, plan, stored.get(symbol) ?? [], deps);
         if (crawled.kind === 'done') {
@@ -130,14 +142,20 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
           .catch((error: unknown) => {
             unexpected ??= { error };
           })
-          .finally(() => commits.delete(commit));
+          .finally(() => {
+            commits.delete(commit);
+            release();
+          });
         commits.add(commit);
+        releasedByCommit = true;
       } catch (error) {
         if (deps.cancel?.aborted && !isFatal(error)) {
           cancelled += 1;
           return;
         }
         noteFatal(error);
+      } finally {
+        if (!releasedByCommit) release();
       }
     },
     () => fatal !== undefined || deps.shouldStop(),

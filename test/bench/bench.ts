@@ -94,7 +94,7 @@ function rows(count: number, skipNewest: number): RowSource {
 }
 
 async function startFarm(latencyMs: number): Promise<{ child: ChildProcess; brokers: string }> {
-  const child = fork(join(ROOT, 'test/bench/bench-farm.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(ROOT, 'test/bench/bench-farm.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const config: FarmConfig = { type: 'start', mirrors: MIRRORS, symbols: symbolCount, bars: days.length, lastDay: lastSession, maxBars: MAX_BARS, latencyMs, errorRate };
   child.send(config);
   const [ready] = (await once(child, 'message')) as [{ brokers: string }];
@@ -159,7 +159,9 @@ async function runScenario(admin: pg.Client, scenario: Scenario, run: number): P
   const farm = await startFarm(scenario.latencyMs);
   try {
     return await withDatabase(admin, `stock_crawler_bench_${process.pid}_${run}`, async (url) => {
-      const env = { PATH: process.env.PATH ?? '', DATABASE_URL: url, BROKER_URLS: farm.brokers };
+      // STOCK_CRAWLER_* settings pass through, for trying a setting against the same farm.
+      const settings = Object.entries(process.env).filter(([key]) => key.startsWith('STOCK_CRAWLER_'));
+      const env = { ...Object.fromEntries(settings), PATH: process.env.PATH ?? '', DATABASE_URL: url, BROKER_URLS: farm.brokers };
       const migrated = await cli(env, ['migrate', '--quiet']);
       if (migrated.exitCode !== 0) throw new Error(`migrate exited ${migrated.exitCode}: ${migrated.stderrTail}`);
       const db = new pg.Client({ connectionString: url });
