@@ -48,10 +48,10 @@ export interface UpdateCommandInput {
 
 // Symbols in flight per request slot: the others parse, validate or wait for their commit.
 const SYMBOLS_PER_REQUEST_SLOT = 4;
-// Bars asked for by the symbols in flight: about 50 full histories (the mirrors send at
-// most 1,440 of the 2,880 asked for), enough to keep the writer's statements full on a
-// backfill while holding some 75,000 bars in memory, never one per symbol slot.
-const BARS_IN_FLIGHT = 60_000;
+// Bars asked for by the symbols in flight: about 35 full histories (2,880 asked for, at
+// most 1,440 sent), enough to keep the writer's 20,000-row statements coming on a
+// backfill while some 50,000 bars sit in memory, not one history per symbol slot.
+const BARS_IN_FLIGHT = 100_000;
 const HEARTBEAT_MS = 5_000;
 
 /**
