@@ -31,7 +31,8 @@ function poolSuite(name: string, load: () => Promise<{ pool: PoolModule; errors:
     beforeAll(async () => {
       const loaded = await load();
       errors = loaded.errors;
-      parser = loaded.pool.createParserPool({ threads: 2 });
+      // Every payload to a worker, however small: these tests are about the worker path.
+      parser = loaded.pool.createParserPool({ threads: 2, inlineBelowBytes: 0 });
     });
     afterAll(async () => {
       await parser.close();
@@ -107,9 +108,38 @@ describe.skipIf(!existsSync(DIST_POOL))('compiled build', () => {
   }));
 });
 
+describe('small payloads', () => {
+  it('parses below inlineBelowBytes on the calling thread, and larger ones in a worker', async () => {
+    const parser = srcPool.createParserPool({ threads: 1, inlineBelowBytes: 1024 });
+    try {
+      const small = fixtureBytes('unsorted.djbcd');
+      expect(small.byteLength).toBeLessThan(1024);
+      expect((await parser.parse(small)).count).toBe(5);
+      expect(small.byteLength).toBeGreaterThan(0); // not transferred: parsed here
+      const large = fixtureBytes('gregorian-6-sections.djbcd');
+      expect((await parser.parse(large)).count).toBe(1440);
+      expect(large.byteLength).toBe(0); // transferred to the worker
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('rejects a small broken payload with the same FormatError as a worker would', async () => {
+    const parser = srcPool.createParserPool({ threads: 1 });
+    try {
+      const cut = new TextEncoder().encode('2024/01/02,2024/01/03 1,2 3,4 0.5,1 1,2 10');
+      await expect(parser.parse(cut)).rejects.toBeInstanceOf(srcErrors.FormatError);
+      await expect(parser.parse(cut)).rejects.toMatchObject({ code: 'E_FORMAT', reason: 'truncated', section: 'volumes' });
+      expect(cut.byteLength).toBeGreaterThan(0);
+    } finally {
+      await parser.close();
+    }
+  });
+});
+
 describe('parser lifecycle', () => {
   it('rejects parses after close()', async () => {
-    const parser = srcPool.createParserPool({ threads: 1 });
+    const parser = srcPool.createParserPool({ threads: 1, inlineBelowBytes: 0 });
     expect((await parser.parse(fixtureBytes('unsorted.djbcd'))).count).toBe(5);
     await parser.close();
     await expect(parser.parse(fixtureBytes('unsorted.djbcd'))).rejects.toMatchObject({ code: 'E_INTERNAL' });
@@ -123,7 +153,7 @@ describe('parser lifecycle', () => {
       await writeFile(
         script,
         `import { createParserPool } from ${JSON.stringify(new URL('../../src/parse/parser-pool.ts', import.meta.url).href)};\n` +
-          `const parser = createParserPool({ threads: 2, idleTimeoutMs: 60_000 });\n` +
+          `const parser = createParserPool({ threads: 2, idleTimeoutMs: 60_000, inlineBelowBytes: 0 });\n` +
           `const series = await parser.parse(new TextEncoder().encode('2024/01/02 1 2 0.5 1.5 10'));\n` +
           `process.stdout.write(String(series.count));\n`,
       );
