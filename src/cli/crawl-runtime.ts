@@ -44,7 +44,14 @@ export function createCrawlRuntime(
   options: { pooled?: boolean; metrics?: AttemptObserver | undefined } = {},
 ): CrawlRuntime {
   const mirrors = mirrorsFrom(config);
-  const scheduler = options.pooled ? createMirrorScheduler(mirrors, schedulerOptionsFrom(config), { now: () => performance.now(), random: Math.random }) : undefined;
+  const scheduler = options.pooled ? createMirrorScheduler(mirrors, schedulerOptionsFrom(config), {
+        now: () => performance.now(),
+        random: Math.random,
+        onOutage: (event) => {
+          if (event.state === 'down') logger.warn({ patience_s: Math.round(event.patienceMs / 1000) }, 'every mirror is failing: waiting for one to recover (allDownPatienceMs), then exiting 3');
+          else logger.info({ down_s: Math.round(event.downForMs / 1000) }, 'a mirror recovered');
+        },
+      }) : undefined;
   const client = createMirrorClient(clientOptionsFrom(config));
   const parser = createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
   const rotation = createRotation(mirrors.length, Math.random);

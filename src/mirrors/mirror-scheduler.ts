@@ -51,6 +51,11 @@ export interface SchedulerDeps {
   now: () => number;
   /** [0, 1), for the spacing jitter. */
   random: () => number;
+  /**
+   * Told when the last closed circuit opens (`down`, with the patience left) and when one
+   * closes again (`recovered`): the long silent wait of an outage deserves a log line.
+   */
+  onOutage?: (event: { state: 'down'; patienceMs: number } | { state: 'recovered'; downForMs: number }) => void;
 }
 
 interface Waiter<T> {
@@ -88,6 +93,17 @@ export function createMirrorScheduler(mirrors: readonly Mirror[], options: Sched
   const ready = (slot: MirrorSlot, now: number): boolean =>
     slot.inFlight < options.perMirror && slot.nextStartAt <= now && canRequest(slot.circuit, now);
   const canGrant = (now: number): boolean => inFlight < options.concurrency && slots.some((s) => ready(s, now));
+
+  function noteOutage(at: number): void {
+    const down = !slots.some((s) => s.circuit.state === 'closed');
+    if (down && outageSince === undefined) {
+      outageSince = at;
+      deps.onOutage?.({ state: 'down', patienceMs: options.allDownPatienceMs });
+    } else if (!down && outageSince !== undefined) {
+      deps.onOutage?.({ state: 'recovered', downForMs: at - outageSince });
+      outageSince = undefined;
+    }
+  }
 
   function checkPatience(now: number): void {
     if (failure !== undefined || outageSince === undefined) return;
@@ -140,8 +156,7 @@ export function createMirrorScheduler(mirrors: readonly Mirror[], options: Sched
         const at = deps.now();
         recordResult(slot, result, started.trial, at, options.retryAfterMaxMs, circuitOptions);
         if (slot.circuit.state === 'open') recheck = true;
-        if (slots.some((s) => s.circuit.state === 'closed')) outageSince = undefined;
-        else outageSince ??= at;
+        noteOutage(at);
         pump();
       },
     };

@@ -251,6 +251,24 @@ describe('scheduler: every mirror down', () => {
     expect((await lease(s, [0, 1])).trial).toBe(false);
   });
 
+  it('tells when every circuit is open and when one closes again, once each', async () => {
+    const mirrors = [0, 1].map((i) => ({ name: `m${i}`, baseUrl: `http://127.0.0.1:${1000 + i}/` }));
+    const events: unknown[] = [];
+    const s = createMirrorScheduler(
+      mirrors,
+      { ...DEFAULT_SCHEDULER_OPTIONS, spacingMs: 0, circuitFailures: 1, circuitCooldownMs: 30, allDownPatienceMs: 5_000 },
+      { now, random: () => 0.5, onOutage: (event) => events.push(event) },
+    );
+    fail(await lease(s, [0]));
+    expect(events).toEqual([]); // m1 still closed
+    fail(await lease(s, [1]));
+    expect(events).toEqual([{ state: 'down', patienceMs: 5_000 }]);
+    await s.waitForAnyMirror();
+    (await lease(s, [0, 1])).report({ verdict: 'success', ms: 1 });
+    expect(events).toHaveLength(2);
+    expect(events[1]).toMatchObject({ state: 'recovered', downForMs: expect.any(Number) });
+  });
+
   it('rejects a waiter with the caller’s reason on abort', async () => {
     const s = scheduler(1, { circuitFailures: 1, circuitCooldownMs: 10_000 });
     fail(await lease(s, [0]));
