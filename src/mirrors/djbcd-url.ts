@@ -23,10 +23,36 @@ export const DJBCD_PATH = 'z/BCD/czkc1.djbcd';
 /** `{base}z/BCD/czkc1.djbcd?a={symbol}&b=…&c=…&E=1&ver=5`; relative, so a base path prefix is kept. */
 export function buildDjbcdUrl(mirror: Mirror, symbol: string, query: DjbcdQuery): URL {
   const url = new URL(DJBCD_PATH, mirror.baseUrl);
-  const params = new URLSearchParams({ a: symbol, b: query.series, c: String(query.count) });
-  for (const [key, value] of Object.entries(query.extra)) params.append(key, value);
-  url.search = params.toString();
+  url.search = djbcdSearch(symbol, query);
   return url;
+}
+
+/**
+ * The query string (no `?`) of {@link buildDjbcdUrl}, form-encoded as URLSearchParams does.
+ * Built as a string: it is made once per request, and plain symbols need no encoding.
+ */
+export function djbcdSearch(symbol: string, query: DjbcdQuery): string {
+  return `a=${formEncode(symbol)}&b=${formEncode(query.series)}&c=${formEncode(String(query.count))}${extraSearch(query.extra)}`;
+}
+
+// What application/x-www-form-urlencoded leaves as it is.
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
+function formEncode(value: string): string {
+  return FORM_SAFE.test(value) ? value : new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+// The extra parameters are one frozen object for the whole run: encode them once.
+const extraSearches = new WeakMap<object, string>();
+
+function extraSearch(extra: Readonly<Record<string, string>>): string {
+  let search = extraSearches.get(extra);
+  if (search === undefined) {
+    const params = new URLSearchParams(Object.entries(extra)).toString();
+    search = params === '' ? '' : `&${params}`;
+    extraSearches.set(extra, search);
+  }
+  return search;
 }
 
 /** A current desktop Chrome on Windows; some mirrors turn away clients that do not look like a browser. */

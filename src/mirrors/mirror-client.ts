@@ -1,12 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { MirrorError } from '../errors.js';
-import { createAbortScope } from './abort-scope.js';
-import { buildDjbcdUrl, DEFAULT_USER_AGENT, requestHeaders } from './djbcd-url.js';
+import { DEFAULT_USER_AGENT, DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import type { Mirror } from './mirror-list.js';
 import { toMirrorError } from './network-error.js';
-import { discardBody, dropBody, readBounded } from './read-body.js';
 import { charsetOf, contentLengthOf, isTransientStatus, parseRetryAfter } from './response-headers.js';
 
 /** Timeouts (milliseconds), limits and identity of the HTTP client. */
@@ -68,7 +66,20 @@ export interface MirrorClient {
 // An error page is drained up to this size so its socket can be reused; beyond it the socket is dropped.
 const DISCARD_LIMIT_BYTES = 64 * 1024;
 
-/** An undici Agent (a keep-alive Pool per mirror origin) behind the {@link MirrorClient} interface. */
+/** Where and how a mirror is asked, worked out once per mirror rather than per request. */
+interface MirrorTarget {
+  origin: string;
+  /** The endpoint's path, base path prefix included. */
+  path: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * An undici Agent (a keep-alive Pool per mirror origin) behind the {@link MirrorClient} interface.
+ * Requests go through `dispatch` with a handler that gathers the body itself: a nightly run
+ * makes thousands of small requests, and the stream, URL parsing and abort signal plumbing of
+ * `request()` cost more main-thread time than the answer's bytes.
+ */
 export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
   const agent = new Agent({
     connect: { timeout: options.connectTimeoutMs },
@@ -79,59 +90,28 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
   });
   const opened = new Map<string, number>();
   agent.on('connect', (origin) => opened.set(origin.origin, (opened.get(origin.origin) ?? 0) + 1));
-
-  async function get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse> {
-    signal?.throwIfAborted();
-    const started = performance.now();
-    const scope = createAbortScope(
-      signal,
-      options.attemptTimeoutMs,
-      () =>
-        new MirrorError('E_MIRROR_TIMEOUT', mirror.name, `${mirror.name}: no complete answer within ${options.attemptTimeoutMs} ms`, {
-          transient: true,
-        }),
-    );
-    // A failure once a 2xx head is in cut the answer short: the fault kinds tell the two apart.
-    let stage: 'request' | 'body' = 'request';
-    try {
-      const response = await request(buildDjbcdUrl(mirror, symbol, query), {
-        dispatcher: agent,
-        method: 'GET',
-        headers: requestHeaders(mirror, options.userAgent),
-        signal: scope.signal,
-      });
-      const { statusCode: status, headers, body } = response;
-      if (status < 200 || status > 299) {
-        // undici keeps the socket busy until the body is read or dropped: never leave one behind.
-        await discardBody(body, DISCARD_LIMIT_BYTES);
-        throw new MirrorError('E_MIRROR_HTTP', mirror.name, `${mirror.name}: HTTP ${status}`, {
-          status,
-          transient: isTransientStatus(status),
-          retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()),
-        });
-      }
-      const tooLarge = (): MirrorError =>
-        new MirrorError('E_MIRROR_TOO_LARGE', mirror.name, `${mirror.name}: body over ${options.maxBodyBytes} bytes`, {
-          status,
-          transient: true,
-        });
-      const declared = contentLengthOf(headers['content-length']);
-      if (declared !== undefined && declared > options.maxBodyBytes) {
-        dropBody(body);
-        throw tooLarge();
-      }
-      stage = 'body';
-      const bytes = await readBounded(body, options.maxBodyBytes, tooLarge);
-      return { status, bytes, charset: charsetOf(headers['content-type']), ms: performance.now() - started };
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      // A status already received (even from an error page that then stalled) says more than the timeout.
-      if (error instanceof MirrorError) throw error;
-      if (scope.timedOut()) throw scope.signal.reason;
-      throw toMirrorError(mirror.name, error, stage);
-    } finally {
-      scope.dispose();
+  const targets = new WeakMap<Mirror, MirrorTarget>();
+  const targetOf = (mirror: Mirror): MirrorTarget => {
+    let target = targets.get(mirror);
+    if (target === undefined) {
+      const url = new URL(DJBCD_PATH, mirror.baseUrl);
+      target = { origin: url.origin, path: url.pathname, headers: requestHeaders(mirror, options.userAgent) };
+      targets.set(mirror, target);
     }
+    return target;
+  };
+
+  function get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse> {
+    try {
+      signal?.throwIfAborted();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const target = targetOf(mirror);
+    return new Promise<MirrorResponse>((resolve, reject) => {
+      const exchange = new Exchange(mirror.name, options, signal, resolve, reject);
+      agent.dispatch({ origin: target.origin, path: `${target.path}?${djbcdSearch(symbol, query)}`, method: 'GET', headers: target.headers }, exchange);
+    });
   }
 
   return {
@@ -139,4 +119,155 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
     connectionsOpened: (mirror) => opened.get(new URL(mirror.baseUrl).origin) ?? 0,
     close: () => agent.close(),
   };
+}
+
+/**
+ * One request's undici handler, settling its promise exactly once: with the body, with a
+ * {@link MirrorError}, or with the caller's abort reason. The attempt timeout and the caller's
+ * abort cut the request off (its socket is dropped); an error page already received is still
+ * reported as such, since its status says more than the timeout.
+ */
+class Exchange {
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Why the request was cut off before undici handed over its controller. */
+  private cutReason: unknown;
+  private settled = false;
+  private status = 0;
+  private charset: string | undefined;
+  /** Set for a non-2xx answer: the error reported once its page is drained (or given up). */
+  private errorPage: MirrorError | undefined;
+  private readonly chunks: Uint8Array[] = [];
+  private received = 0;
+
+  constructor(
+    private readonly mirror: string,
+    private readonly options: MirrorClientOptions,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (response: MirrorResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.timer = setTimeout(() => this.timedOut(), Math.max(0, options.attemptTimeoutMs));
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(asError(this.cutReason));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[]>): void {
+    if (status < 200 || this.settled) return;
+    this.status = status;
+    if (status > 299) {
+      this.errorPage = new MirrorError('E_MIRROR_HTTP', this.mirror, `${this.mirror}: HTTP ${status}`, {
+        status,
+        transient: isTransientStatus(status),
+        retryAfterMs: parseRetryAfter(headers['retry-after'], Date.now()),
+      });
+      const declared = contentLengthOf(headers['content-length']);
+      // undici keeps the socket busy until the body is read or dropped: never leave one behind.
+      if (declared !== undefined && declared > DISCARD_LIMIT_BYTES) this.cut(controller, this.errorPage);
+      return;
+    }
+    const declared = contentLengthOf(headers['content-length']);
+    if (declared !== undefined && declared > this.options.maxBodyBytes) {
+      this.cut(controller, this.tooLarge());
+      return;
+    }
+    this.charset = charsetOf(headers['content-type']);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.byteLength;
+    if (this.errorPage !== undefined) {
+      if (this.received > DISCARD_LIMIT_BYTES) this.cut(controller, this.errorPage);
+      return;
+    }
+    if (this.received > this.options.maxBodyBytes) {
+      this.cut(controller, this.tooLarge());
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    if (this.errorPage !== undefined) {
+      this.fail(this.errorPage);
+      return;
+    }
+    this.finish();
+    this.resolve({ status: this.status, bytes: this.body(), charset: this.charset, ms: performance.now() - this.started });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return;
+    // A reset while draining an error page changes nothing about the answer already in.
+    if (this.errorPage !== undefined) this.fail(this.errorPage);
+    // A failure once a 2xx head is in cut the answer short: the fault kinds tell the two apart.
+    else this.fail(toMirrorError(this.mirror, error, this.status === 0 ? 'request' : 'body'));
+  }
+
+  private readonly onAbort = (): void => {
+    this.cutOff(this.signal?.reason);
+  };
+
+  private timedOut(): void {
+    const { attemptTimeoutMs } = this.options;
+    this.cutOff(
+      this.errorPage ??
+        new MirrorError('E_MIRROR_TIMEOUT', this.mirror, `${this.mirror}: no complete answer within ${attemptTimeoutMs} ms`, { transient: true }),
+    );
+  }
+
+  /** Settles with `reason` and drops the request, now or as soon as undici starts it. */
+  private cutOff(reason: unknown): void {
+    if (this.settled) return;
+    this.cutReason = reason;
+    if (this.controller === undefined) this.fail(reason);
+    else this.cut(this.controller, reason);
+  }
+
+  private cut(controller: Dispatcher.DispatchController, reason: unknown): void {
+    this.fail(reason);
+    // Aborting closes the socket; the error undici then reports is ignored (settled).
+    controller.abort(asError(reason));
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(error);
+  }
+
+  private finish(): void {
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private tooLarge(): MirrorError {
+    return new MirrorError('E_MIRROR_TOO_LARGE', this.mirror, `${this.mirror}: body over ${this.options.maxBodyBytes} bytes`, {
+      status: this.status,
+      transient: true,
+    });
+  }
+
+  /** Exactly the body, in an ArrayBuffer of its own (transferable to a parser thread). */
+  private body(): Uint8Array {
+    const bytes = new Uint8Array(this.received);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return bytes;
+  }
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

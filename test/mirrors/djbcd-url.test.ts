@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildDjbcdUrl, DEFAULT_QUERY, DEFAULT_USER_AGENT, requestHeaders } from '../../src/mirrors/djbcd-url.js';
+import fc from 'fast-check';
+import { buildDjbcdUrl, DEFAULT_QUERY, djbcdSearch, DEFAULT_USER_AGENT, requestHeaders } from '../../src/mirrors/djbcd-url.js';
 import { charsetOf, contentLengthOf, isTransientStatus, parseRetryAfter } from '../../src/mirrors/response-headers.js';
 
 const fubon = { name: 'fubon', baseUrl: 'http://fubon-ebrokerdj.fbs.com.tw/' };
@@ -26,6 +27,15 @@ describe('buildDjbcdUrl', () => {
       ['ver', '5'],
       ['x', 'a b&c'],
     ]);
+  });
+
+  it('form-encodes every parameter exactly as URLSearchParams does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string(), fc.nat(), fc.dictionary(fc.string(), fc.string()), (symbol, series, count, extra) => {
+        const expected = new URLSearchParams([['a', symbol], ['b', series], ['c', String(count)], ...Object.entries(extra)]).toString();
+        expect(djbcdSearch(symbol, { series, count, extra })).toBe(expected);
+      }),
+    );
   });
 
   it('encodes the symbol rather than splicing it', () => {
