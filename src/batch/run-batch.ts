@@ -187,12 +187,14 @@ async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly D
   }
   const { bars, validation, broker, revised } = trusted;
 
+  // Only the count: a closure naming `bars` would keep every bar alive until the commit.
+  const barCount = bars.length;
   const finish = (counts: UpsertCounts | null): BatchSymbolResult => ({
     symbol,
     status: 'stored',
     broker,
     plan: plan.kind,
-    bars: bars.length,
+    bars: barCount,
     validation,
     counts,
     revised,

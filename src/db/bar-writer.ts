@@ -5,7 +5,8 @@ import type { DailyBar } from '../validate/daily-bar.js';
 import type { DailyBarsRepository, UpsertCounts } from './daily-bars-repository.js';
 import type { Database } from './schema.js';
 import { retryTransient, type RetryEvent } from './transient-retry.js';
-import { checkBars, dedupeBars, type SymbolBars } from './upsert-parameters.js';
+import { packBars, type PackedBars } from './packed-bars.js';
+import { checkBars, dedupeBars } from './upsert-parameters.js';
 import { fatalWriteError, symbolWriteError } from './write-errors.js';
 
 export interface BarWriterOptions {
@@ -75,7 +76,8 @@ export interface BarWriter {
 }
 
 interface Entry {
-  group: SymbolBars;
+  /** The symbol's bars as columns: a write may wait seconds, and objects per bar would outlive the young heap. */
+  group: PackedBars;
   rows: number;
   committed: Promise<UpsertCounts>;
   /** performance.now() when it was queued. */
@@ -188,7 +190,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
     let oneByOne = false;
     let failed = 0;
     try {
-      const counts = await durably(() => repository.upsertSymbols(batch.map((entry) => entry.group)));
+      const counts = await durably(() => repository.upsertPacked(batch.map((entry) => entry.group)));
       for (const entry of batch) settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
     } catch (error) {
       const stop = fatalWriteError(error);
@@ -198,7 +200,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
       for (const [index, entry] of batch.entries()) {
         try {
           if (!oneByOne) throw error;
-          const counts = await durably(() => repository.upsertSymbols([entry.group]));
+          const counts = await durably(() => repository.upsertPacked([entry.group]));
           settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
         } catch (single) {
           const stopNow = fatalWriteError(single);
@@ -285,7 +287,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
     checkBars(bars, symbol);
     const unique = dedupeBars(bars);
     if (unique.length === 0) return { committed: Promise.resolve({ ...NOTHING }) };
-    const entry = newEntry({ symbol, bars: unique, source });
+    const entry = newEntry(packBars({ symbol, bars: unique, source }));
     if (!outage && waiters.length === 0 && (pendingRows === 0 || pendingRows + entry.rows <= maxPendingRows)) {
       accept(entry);
     } else {
@@ -333,7 +335,7 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
   };
 }
 
-function newEntry(group: SymbolBars): Entry {
+function newEntry(group: PackedBars): Entry {
   let resolve!: (counts: UpsertCounts) => void;
   let reject!: (error: unknown) => void;
   const committed = new Promise<UpsertCounts>((res, rej) => {
@@ -342,5 +344,5 @@ function newEntry(group: SymbolBars): Entry {
   });
   // The caller attaches its handler only after `enqueue` resumes; a fatal error may come first.
   committed.catch(() => undefined);
-  return { group, rows: group.bars.length, committed, queuedAt: 0, resolve, reject };
+  return { group, rows: group.count, committed, queuedAt: 0, resolve, reject };
 }

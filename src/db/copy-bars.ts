@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { SymbolBars } from './upsert-parameters.js';
+import type { PackedBars } from './packed-bars.js';
 import type { TradeDateKind } from './trade-date-sql.js';
 
 /** The columns a COPY fills; every other column takes its default (ids, timestamps) or stays NULL. */
@@ -51,24 +51,26 @@ function copyEscape(text: string): string {
  * JavaScript prints them (the shortest form that reads back as the same double), so
  * the column's own type rounds them exactly as the upsert's casts do.
  */
-export function copyText(group: SymbolBars, kind: TradeDateKind): string {
-  const code = copyEscape(group.symbol);
-  const source = copyEscape(group.source);
+export function copyText(packed: PackedBars, kind: TradeDateKind): string {
+  const code = copyEscape(packed.symbol);
+  const source = copyEscape(packed.source);
+  const { count, values } = packed;
   let text = '';
-  for (const bar of group.bars) {
-    text += `${code}\t${dayText(kind, bar.trade_date)}\t${bar.open_price}\t${bar.high_price}\t${bar.low_price}\t${bar.close_price}\t${bar.volume}\t${bar.data_quality}\t${source}\n`;
+  for (let i = 0; i < count; i += 1) {
+    const quality = packed.weekend[i] === 1 ? 'weekend' : 'valid';
+    text += `${code}\t${dayText(kind, packed.days[i] as string)}\t${values[i]}\t${values[count + i]}\t${values[2 * count + i]}\t${values[3 * count + i]}\t${values[4 * count + i]}\t${quality}\t${source}\n`;
   }
   return text;
 }
 
-/** COPYs the groups' bars into stock_daily_data on `client`; resolves with the rows copied. */
-export async function copyBars(client: pg.ClientBase, groups: readonly SymbolBars[], kind: TradeDateKind): Promise<number> {
+/** COPYs the symbols' bars into stock_daily_data on `client`; resolves with the rows copied. */
+export async function copyBars(client: pg.ClientBase, groups: readonly PackedBars[], kind: TradeDateKind): Promise<number> {
   const stream = client.query(copyFrom(COPY_STATEMENT));
   await pipeline(textChunks(groups, kind), stream as unknown as NodeJS.WritableStream);
   return Number(stream.rowCount);
 }
 
 /** Built lazily, one symbol at a time, so a large batch never sits in memory as one string. */
-async function* textChunks(groups: readonly SymbolBars[], kind: TradeDateKind): AsyncGenerator<string> {
+async function* textChunks(groups: readonly PackedBars[], kind: TradeDateKind): AsyncGenerator<string> {
   for (const group of groups) yield copyText(group, kind);
 }

@@ -8,7 +8,8 @@ import { toPgArrayLiteral } from './pg-array.js';
 import type { Database } from './schema.js';
 import { tradeDateKind, tradingDay, type TradeDateKind } from './trade-date-sql.js';
 import { buildUpsertSql, VALUE_COLUMNS, type ValueColumn } from './upsert-bars-sql.js';
-import { checkBars, dedupeBars, upsertParameters, type SymbolBars } from './upsert-parameters.js';
+import { packBars, type PackedBars } from './packed-bars.js';
+import { checkBars, dedupeBars, packedUpsertParameters, upsertParameters, type SymbolBars } from './upsert-parameters.js';
 
 export type { SymbolBars } from './upsert-parameters.js';
 
@@ -40,6 +41,12 @@ export interface DailyBarsRepository {
    * non-finite value (before any SQL); the driver's error when the statement fails.
    */
   upsertSymbols(groups: readonly SymbolBars[]): Promise<Map<string, UpsertCounts>>;
+  /**
+   * The same for symbols already checked, deduplicated and packed (see packed-bars.ts):
+   * the bar writer's form, which keeps no object per bar.
+   * @throws CrawlerError E_INTERNAL for a repeated symbol (before any SQL).
+   */
+  upsertPacked(groups: readonly PackedBars[]): Promise<Map<string, UpsertCounts>>;
   /**
    * The last `perSymbol` stored bars of each symbol, oldest first, in one query (one
    * backward probe of the unique index per symbol); symbols without rows are absent.
@@ -152,14 +159,34 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements,
   const run = async <R>(text: string, parameters: unknown[]): Promise<R[]> =>
     (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
 
-  /** One statement saving `groups` (already checked and deduplicated) through `execute`. */
+  /** One statement saving `groups` through `execute`. */
   async function upsertGroups(
-    groups: readonly SymbolBars[],
+    groups: readonly PackedBars[],
     execute: (text: string, parameters: unknown[]) => Promise<SavedRow[]>,
   ): Promise<SavedRow[]> {
-    const rows: Array<{ bar: DailyBar; source: string }> = [];
-    for (const { bars, source } of groups) for (const bar of bars) rows.push({ bar, source });
-    return rows.length === 0 ? [] : execute(statements.upsert, upsertParameters(rows));
+    const rows = groups.reduce((sum, group) => sum + group.count, 0);
+    return rows === 0 ? [] : execute(statements.upsert, packedUpsertParameters(groups));
+  }
+
+  async function upsertPacked(groups: readonly PackedBars[]): Promise<Map<string, UpsertCounts>> {
+    const seen = new Set<string>();
+    for (const { symbol } of groups) {
+      if (seen.has(symbol)) throw new CrawlerError('E_INTERNAL', `symbol ${symbol} given twice in one write`);
+      seen.add(symbol);
+    }
+    const rowCount = groups.reduce((sum, group) => sum + group.count, 0);
+    const saved =
+      bulk !== undefined && rowCount >= bulk.minRows
+        ? await copyOrUpsert(bulk.pool, groups, kind, upsertGroups)
+        : await upsertGroups(groups, run<SavedRow>);
+    const bySymbol = new Map(saved.map((row) => [row.stock_code, row]));
+    return new Map(
+      groups.map(({ symbol, count }) => {
+        const created = bySymbol.get(symbol)?.created ?? 0;
+        const updated = bySymbol.get(symbol)?.updated ?? 0;
+        return [symbol, { created, updated, unchanged: count - created - updated }];
+      }),
+    );
   }
 
   return {
@@ -177,29 +204,14 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements,
     },
 
     async upsertSymbols(groups) {
-      const unique: SymbolBars[] = [];
-      const offered = new Map<string, number>();
-      for (const { symbol, bars, source } of groups) {
-        if (offered.has(symbol)) throw new CrawlerError('E_INTERNAL', `symbol ${symbol} given twice in one write`);
+      const packed = groups.map(({ symbol, bars, source }) => {
         checkBars(bars, symbol);
-        const deduped = dedupeBars(bars);
-        offered.set(symbol, deduped.length);
-        unique.push({ symbol, bars: deduped, source });
-      }
-      const rowCount = unique.reduce((sum, group) => sum + group.bars.length, 0);
-      const saved =
-        bulk !== undefined && rowCount >= bulk.minRows
-          ? await copyOrUpsert(bulk.pool, unique, kind, upsertGroups)
-          : await upsertGroups(unique, run<SavedRow>);
-      const bySymbol = new Map(saved.map((row) => [row.stock_code, row]));
-      return new Map(
-        [...offered].map(([symbol, count]) => {
-          const created = bySymbol.get(symbol)?.created ?? 0;
-          const updated = bySymbol.get(symbol)?.updated ?? 0;
-          return [symbol, { created, updated, unchanged: count - created - updated }];
-        }),
-      );
+        return packBars({ symbol, bars: dedupeBars(bars), source });
+      });
+      return upsertPacked(packed);
     },
+
+    upsertPacked,
 
     async recentBars(symbols, perSymbol) {
       const wanted = [...new Set(symbols)];
@@ -255,9 +267,9 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements,
  */
 async function copyOrUpsert(
   pool: pg.Pool,
-  groups: readonly SymbolBars[],
+  groups: readonly PackedBars[],
   kind: TradeDateKind,
-  upsertGroups: (groups: readonly SymbolBars[], execute: (text: string, parameters: unknown[]) => Promise<SavedRow[]>) => Promise<SavedRow[]>,
+  upsertGroups: (groups: readonly PackedBars[], execute: (text: string, parameters: unknown[]) => Promise<SavedRow[]>) => Promise<SavedRow[]>,
 ): Promise<SavedRow[]> {
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -268,14 +280,14 @@ async function copyOrUpsert(
         (row) => row.stock_code,
       ),
     );
-    const copied = groups.filter((group) => fresh.has(group.symbol) && group.bars.length > 0);
+    const copied = groups.filter((group) => fresh.has(group.symbol) && group.count > 0);
     if (copied.length > 0) await copyBars(client, copied, kind);
     const saved = await upsertGroups(
       groups.filter((group) => !fresh.has(group.symbol)),
       async (text, parameters) => (await client.query<SavedRow>(text, parameters)).rows,
     );
     await client.query('commit');
-    return [...copied.map((group) => ({ stock_code: group.symbol, created: group.bars.length, updated: 0 })), ...saved];
+    return [...copied.map((group) => ({ stock_code: group.symbol, created: group.count, updated: 0 })), ...saved];
   } catch (error) {
     try {
       await client.query('rollback');

@@ -1,6 +1,7 @@
 import { CrawlerError } from '../errors.js';
 import type { DailyBar } from '../validate/daily-bar.js';
 import { toPgArrayLiteral } from './pg-array.js';
+import { PACKED_COLUMNS, packedValue, type PackedBars } from './packed-bars.js';
 import { VALUE_COLUMNS } from './upsert-bars-sql.js';
 
 /** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
@@ -55,6 +56,25 @@ export function upsertParameters(rows: ReadonlyArray<{ bar: DailyBar; source: st
     toPgArrayLiteral(rows.map(({ bar }) => bar.data_quality)),
     toPgArrayLiteral(rows.map(({ source }) => source)),
   ];
+}
+
+/** The same nine parameters for packed symbols, in order. */
+export function packedUpsertParameters(groups: readonly PackedBars[]): string[] {
+  const codes: string[] = [];
+  const days: string[] = [];
+  const quality: string[] = [];
+  const sources: string[] = [];
+  const columns: number[][] = PACKED_COLUMNS.map(() => []);
+  for (const group of groups) {
+    for (let i = 0; i < group.count; i += 1) {
+      codes.push(group.symbol);
+      days.push(group.days[i] as string);
+      quality.push(group.weekend[i] === 1 ? 'weekend' : 'valid');
+      sources.push(group.source);
+      for (let c = 0; c < columns.length; c += 1) (columns[c] as number[]).push(packedValue(group, c, i));
+    }
+  }
+  return [codes, days, ...columns, quality, sources].map((values) => toPgArrayLiteral(values));
 }
 
 function internal(bar: DailyBar, what: string): CrawlerError {

@@ -265,10 +265,10 @@ function unplugged(repository: DailyBarsRepository) {
   const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
   const wrap = (inner: DailyBarsRepository): DailyBarsRepository => ({
     ...inner,
-    upsertSymbols: async (groups) => {
+    upsertPacked: async (groups) => {
       cable.attempts += 1;
       if (cable.down) throw refused();
-      return inner.upsertSymbols(groups);
+      return inner.upsertPacked(groups);
     },
     withExecutor: (executor) => wrap(inner.withExecutor(executor)),
   });

@@ -1,21 +1,27 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { copyText } from '../../src/db/copy-bars.js';
+import { packBars } from '../../src/db/packed-bars.js';
 import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
 import { backends } from '../support/databases.js';
 import { bar, openBarsDatabase, storedRows, type BarsDatabase } from './helpers.js';
 
 describe('copyText', () => {
   it('writes one tab-separated line per bar, the day as the column kind needs it', () => {
-    const group = { symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-02', 580.5, { volume: 31_234 })] };
+    const group = packBars({ symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-02', 580.5, { volume: 31_234 })] });
     expect(copyText(group, 'date')).toBe('2330\t2024-01-02\t579.5\t582.5\t578.5\t580.5\t31234\tvalid\tm1\n');
     expect(copyText(group, 'timestamptz')).toContain('\t2024-01-02 00:00:00+00\t');
     expect(copyText(group, 'timestamp')).toContain('\t2024-01-02 00:00:00\t');
   });
 
   it("escapes COPY's special characters in a mirror's name", () => {
-    const group = { symbol: '2330', source: 'a\tb\\c\nd', bars: [bar('2330', '2024-01-02', 10)] };
+    const group = packBars({ symbol: '2330', source: 'a\tb\\c\nd', bars: [bar('2330', '2024-01-02', 10)] });
     expect(copyText(group, 'date').trimEnd().split('\t').at(-1)).toBe('a\\tb\\\\c\\nd');
+  });
+
+  it('marks weekend bars', () => {
+    const group = packBars({ symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-06', 10, { data_quality: 'weekend' })] });
+    expect(copyText(group, 'date').split('\t').at(-2)).toBe('weekend');
   });
 });
 
