@@ -3,7 +3,6 @@ import { advance, canRequest, startRequest } from './circuit.js';
 import type { Mirror } from './mirror-list.js';
 import { createMirrorSlot, recordResult, slotStats } from './mirror-slot.js';
 import type { LeaseResult, MirrorSlot, MirrorStats } from './mirror-slot.js';
-import { whenAborted } from './abort-scope.js';
 import { circuitOptionsOf } from './scheduler-options.js';
 import type { SchedulerOptions } from './scheduler-options.js';
 
@@ -62,8 +61,8 @@ export interface SchedulerDeps {
 interface Waiter<T> {
   resolve: (value: T) => void;
   reject: (error: unknown) => void;
-  /** Stops listening to the caller's signal. */
-  detach: (() => void) | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
   /** Slot waiters only: the mirrors it may be given. */
   candidates: readonly number[];
 }
@@ -165,7 +164,7 @@ export function createMirrorScheduler(mirrors: readonly Mirror[], options: Sched
 
   function take<T>(list: Array<Waiter<T>>, at: number): Waiter<T> {
     const [waiter] = list.splice(at, 1);
-    waiter!.detach?.();
+    waiter!.signal?.removeEventListener('abort', waiter!.onAbort);
     for (const index of waiter!.candidates) demand[index]! -= 1;
     return waiter!;
   }
@@ -234,14 +233,14 @@ export function createMirrorScheduler(mirrors: readonly Mirror[], options: Sched
   function enqueue<T>(list: Array<Waiter<T>>, candidates: readonly number[], signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject, candidates, detach: undefined };
-      const onAbort = (): void => {
+      const waiter: Waiter<T> = { resolve, reject, signal, candidates, onAbort: () => {} };
+      waiter.onAbort = () => {
         const at = list.indexOf(waiter);
         if (at >= 0) take(list, at);
         reject(signal?.reason);
         arm(deps.now());
       };
-      if (signal !== undefined) waiter.detach = whenAborted(signal, onAbort);
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
       for (const index of candidates) demand[index]! += 1;
       list.push(waiter);
       pump();
