@@ -81,6 +81,25 @@ export function parseSymbolArgument(csv: string): string[] {
   return collector.finish('--symbols');
 }
 
+/**
+ * The `stocks` table's active codes, checked like any other input before they reach a
+ * URL: the table belongs to the backend, and a bad row there is not the operator's
+ * mistake, so it is set aside (and reported) rather than failing the night.
+ */
+export function checkStoredSymbols(codes: readonly string[]): { valid: string[]; invalid: string[] } {
+  const valid = new Set<string>();
+  const invalid: string[] = [];
+  for (const code of codes) {
+    try {
+      valid.add(normaliseSymbol(code));
+    } catch (error) {
+      if (!(error instanceof SymbolError)) throw error;
+      invalid.push(printable(code));
+    }
+  }
+  return { valid: [...valid], invalid };
+}
+
 /** The I/O `readSymbolsFile` needs; the CLI passes fs.readFile and a stdin reader. */
 export interface SymbolFileReaders {
   readFile(path: string): Promise<string>;

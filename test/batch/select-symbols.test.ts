@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSymbolArgument, parseSymbolList, readSymbolsFile } from '../../src/batch/select-symbols.js';
+import { checkStoredSymbols, parseSymbolArgument, parseSymbolList, readSymbolsFile } from '../../src/batch/select-symbols.js';
 import { UsageError } from '../../src/errors.js';
 
 function usageError(fn: () => unknown): UsageError {
@@ -114,5 +114,13 @@ describe('readSymbolsFile', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toContain('u.txt');
     expect((error as UsageError).message).toContain('line 2');
+  });
+});
+
+describe('checkStoredSymbols', () => {
+  it('keeps valid codes (normalised, once) and sets hostile ones aside, printable', () => {
+    const result = checkStoredSymbols(['2330', '00631l', "2330' OR '1'='1", '../etc', '2330', 'x\r\nX-Evil: 1', '0050']);
+    expect(result.valid).toEqual(['2330', '00631L', '0050']);
+    expect(result.invalid).toEqual(["2330' OR '1'='1", '../etc', 'x??X-Evil: 1']);
   });
 });

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { runBatch, type BatchSymbolResult } from '../../batch/run-batch.js';
 import { createProgressReporter } from '../../batch/progress.js';
-import { parseSymbolArgument, readSymbolsFile } from '../../batch/select-symbols.js';
+import { checkStoredSymbols, parseSymbolArgument, readSymbolsFile } from '../../batch/select-symbols.js';
 import { inShard, parseShard, type Shard } from '../../batch/shard.js';
 import { createSummaryAccumulator, type BatchSummary, type SummaryAccumulator, type SymbolOutcome } from '../../batch/summary.js';
 import { lastClosedSession } from '../../batch/trading-session.js';
@@ -128,7 +128,9 @@ async function universe(store: Store, explicit: string[] | undefined, shard: Sha
   const stocks = await createStocksRepository(store.handle.db);
   let all = explicit;
   if (all === undefined) {
-    all = await stocks.activeSymbols();
+    const { valid, invalid } = checkStoredSymbols(await stocks.activeSymbols());
+    if (invalid.length > 0) logger.warn({ invalid: invalid.slice(0, 20), count: invalid.length }, 'stocks rows with invalid codes skipped');
+    all = valid;
     if (all.length === 0) throw new UsageError('the stocks table has no active symbols; give --symbols or --symbols-file');
   } else if (!dryRun) {
     const { added } = await stocks.ensureSymbols(all);
