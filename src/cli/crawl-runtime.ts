@@ -9,7 +9,7 @@ import { createMirrorScheduler, type MirrorScheduler } from '../mirrors/mirror-s
 import { createRotation } from '../mirrors/rotation.js';
 import { sleep } from '../mirrors/sleep.js';
 import type { DailySeries } from '../parse/daily-series.js';
-import { createParserPool } from '../parse/parser-pool.js';
+import { createInlineParser, createParserPool } from '../parse/parser-pool.js';
 import { rejectEmptyForKnown } from '../batch/run-batch.js';
 
 /** One request's shape: how many bars, and whether the symbol has stored history. */
@@ -53,7 +53,7 @@ export function createCrawlRuntime(
         },
       }) : undefined;
   const client = createMirrorClient(clientOptionsFrom(config));
-  const parser = createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
+  const parser = config.parserThreads === 0 ? createInlineParser() : createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
   const rotation = createRotation(mirrors.length, Math.random);
   const query = queryFrom(config);
   const policy = retryPolicyFrom(config);

@@ -98,7 +98,7 @@ export const configSchema = z.object({
   backoffBaseMs: int(0, 600_000).default(1_000).describe('first backoff between rounds (doubling, full jitter)'),
   backoffMaxMs: int(0, 600_000).default(30_000).describe('largest backoff between rounds'),
   retryAfterMaxMs: int(0, 3_600_000).default(60_000).describe('longest Retry-After honoured'),
-  parserThreads: int(1, 64).optional().describe('parser worker threads (default 1: parsing is not what limits a run)'),
+  parserThreads: int(0, 64).optional().describe('parser worker threads (default 1: parsing is not what limits a run; 0 parses on the main thread)'),
   readyAt: z
     .string()
     .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'HH:MM')

@@ -176,6 +176,12 @@ describe('loadConfig, YAML and JSON files', () => {
     expect([config.concurrency, sources.concurrency]).toEqual([8, 'flag --concurrency']);
   });
 
+  it('takes parserThreads 0 (parse on the main thread) and refuses a negative count', async () => {
+    const { config } = await loadConfig({ flags: {}, env: { STOCK_CRAWLER_PARSER_THREADS: '0' } });
+    expect(config.parserThreads).toBe(0);
+    await expect(loadConfig({ flags: {}, env: { STOCK_CRAWLER_PARSER_THREADS: '-1' } })).rejects.toMatchObject({ code: 'E_CONFIG' });
+  });
+
   it('names the key and the file of a bad value in YAML', async () => {
     const path = await configFile('barCount: -5\n', 'bad.yaml');
     const error = await loadConfig({ flags: {}, env: {}, configPath: path }).catch((e: unknown) => e);
