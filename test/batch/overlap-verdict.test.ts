@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { confirmsRevision, judgeOverlap, MAX_OPINIONS, type Opinion } from '../../src/batch/overlap-verdict.js';
 import type { DailyBar } from '../../src/validate/daily-bar.js';
-
-function bar(trade_date: string, close: number): DailyBar {
-  return {
-    stock_code: '2330',
-    trade_date,
-    open_price: close - 1,
-    high_price: close + 2,
-    low_price: close - 2,
-    close_price: close,
-    volume: 25_000,
-    data_quality: 'valid',
-  };
-}
+import { bar } from './bars.js';
 
 const DAYS = ['2026-01-01', '2026-01-02', '2026-01-05', '2026-01-06'];
 const stored = [bar(DAYS[0]!, 470), bar(DAYS[1]!, 471.5), bar(DAYS[2]!, 480)];

@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareOverlap } from '../../src/batch/overlap.js';
 import type { DailyBar } from '../../src/validate/daily-bar.js';
-
-function bar(trade_date: string, close: number, overrides: Partial<DailyBar> = {}): DailyBar {
-  return {
-    stock_code: '2330',
-    trade_date,
-    open_price: close - 1,
-    high_price: close + 2,
-    low_price: close - 2,
-    close_price: close,
-    volume: 25_000,
-    data_quality: 'valid',
-    ...overrides,
-  };
-}
+import { bar } from './bars.js';
 
 const stored = [bar('2026-01-01', 470), bar('2026-01-02', 471.5), bar('2026-01-05', 480)];
 

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open-database.js';
 import { createRunsRepository, type RunStatus } from '../../src/db/runs-repository.js';
@@ -7,6 +6,7 @@ import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../suppo
 import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mirror.js';
 import { startMirrorFarm, type MirrorFarm } from '../support/mirror-farm.js';
 import { runCli, singleJson } from '../support/run-cli.js';
+import { freePort } from '../support/ports.js';
 
 const SENTINEL = 's3cr3t-sentinel';
 
@@ -160,10 +160,3 @@ describe.runIf(TEST_DATABASE_URL)('stock-crawler health on a PostgreSQL server',
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,17 +5,9 @@ import { checkSchema } from '../../src/db/migrate.js';
 import { openDatabase, redactDatabaseUrl } from '../../src/db/open-database.js';
 import { DatabaseUnavailableError, LockHeldError, UsageError } from '../../src/errors.js';
 import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
+import { freePort as closedPort } from '../support/ports.js';
 
 const SENTINEL = 's3cr3t-sentinel';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('redactDatabaseUrl', () => {
   it('replaces the password and nothing else', () => {

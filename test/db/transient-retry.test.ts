@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import fc from 'fast-check';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { decideRetry, isTransientDatabaseError, retryTransient, type RetryEvent, type RetryPolicy } from '../../src/db/transient-retry.js';
 import { DatabaseUnavailableError } from '../../src/errors.js';
 import { backends, createTestDatabase } from '../support/databases.js';
+import { freePort as closedPort } from '../support/ports.js';
 
 const coded = (code: string, message = `failure ${code}`): Error => Object.assign(new Error(message), { code });
 
@@ -192,15 +192,6 @@ describe('retryTransient', () => {
     );
   });
 });
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('isTransientDatabaseError on what the pg driver really throws', () => {
   it('retries a refused connection', async () => {

@@ -12,6 +12,7 @@ import { createRunsRepository } from '../../src/db/runs-repository.js';
 import { checkDatabase, type CheckDatabaseOptions } from '../../src/health/check-database.js';
 import { bar, createLegacySchema } from '../db/helpers.js';
 import { backends, createPgliteDir, createTestDatabase, type TestBackend } from '../support/databases.js';
+import { freePort } from '../support/ports.js';
 
 const SENTINEL = 's3cr3t-sentinel';
 
@@ -182,10 +183,3 @@ describe('checkDatabase, the embedded database', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '../../src/logger.js';
+import { freePort } from '../support/ports.js';
 
 export interface Received {
   method: string;
@@ -35,15 +36,6 @@ export async function startFakePushgateway(
   };
 }
 
-/** A port nothing listens on: bound once, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A logger whose records the test can read. */
 export function capturingLogger(): { logger: Logger; records: Array<Record<string, unknown>> } {
   const records: Array<Record<string, unknown>> = [];
@@ -55,3 +47,6 @@ export function capturingLogger(): { logger: Logger; records: Array<Record<strin
 export function warnings(records: ReadonlyArray<Record<string, unknown>>): Array<Record<string, unknown>> {
   return records.filter((record) => record.level === 40);
 }
+
+/** A port nothing listens on. */
+export const closedPort = freePort;
