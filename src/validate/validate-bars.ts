@@ -179,18 +179,32 @@ function nullIfMissing(raw: Prices & { volume: number }): RejectedBar['values'] 
   return { open: keep(raw.open), high: keep(raw.high), low: keep(raw.low), close: keep(raw.close), volume: keep(raw.volume) };
 }
 
+// Arithmetic, not Date objects: these run for every bar of a backfill (millions).
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// Sakamoto's month offsets for the day of the week.
+const WEEKDAY_OFFSET = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 function isCalendarDate(date: number): boolean {
   if (!Number.isInteger(date)) return false;
   const year = Math.floor(date / 10_000);
   const month = Math.floor(date / 100) % 100;
   const day = date % 100;
   if (year < EARLIEST_YEAR || year > 9999 || month < 1 || month > 12 || day < 1) return false;
-  // Day 0 of the next month is the last day of this one.
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const last = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  return day <= last;
 }
 
+/** For a calendar date (see isCalendarDate): Saturday or Sunday. */
 function isWeekend(date: number): boolean {
-  const weekday = new Date(Date.UTC(Math.floor(date / 10_000), (Math.floor(date / 100) % 100) - 1, date % 100)).getUTCDay();
+  const month = Math.floor(date / 100) % 100;
+  const day = date % 100;
+  const year = Math.floor(date / 10_000) - (month < 3 ? 1 : 0);
+  const weekday =
+    (year + Math.floor(year / 4) - Math.floor(year / 100) + Math.floor(year / 400) + (WEEKDAY_OFFSET[month - 1] as number) + day) % 7;
   return weekday === 0 || weekday === 6;
 }
 

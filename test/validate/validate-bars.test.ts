@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DailySeries } from '../../src/parse/daily-series.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
@@ -239,5 +240,22 @@ describe('isValidBar', () => {
     for (const change of broken) expect(isValidBar({ ...good, ...change }), JSON.stringify(change)).toBe(false);
     expect(isValidBar(good, { today: '2024-01-01' })).toBe(false);
     expect(isValidBar(good, { today: '2024-01-02' })).toBe(true);
+  });
+});
+
+describe('validateBars calendar arithmetic', () => {
+  it('agrees with Date on which yyyymmdd are real days and which are weekends, 1900–2199', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 2199 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (year, month, day) => {
+        const date = year * 10_000 + month * 100 + day;
+        const values = new Float64Array([date, 10, 11, 9, 10, 100]);
+        const result = validateBars('2330', { count: 1, values, sections: 6 }, { today: '2200-01-01' });
+        const asDate = new Date(Date.UTC(year, month - 1, day));
+        const real = asDate.getUTCMonth() === month - 1 && asDate.getUTCDate() === day;
+        expect(result.accepted.length === 1).toBe(real);
+        if (real) expect(result.accepted[0]?.data_quality).toBe([0, 6].includes(asDate.getUTCDay()) ? 'weekend' : 'valid');
+      }),
+      { numRuns: 5_000, seed: 20261126 },
+    );
   });
 });
