@@ -9,7 +9,7 @@ import type { Database } from './schema.js';
 import { tradeDateKind, tradingDay, type TradeDateKind } from './trade-date-sql.js';
 import { buildUpsertSql, VALUE_COLUMNS, type ValueColumn } from './upsert-bars-sql.js';
 import { packBars, type PackedBars } from './packed-bars.js';
-import { checkBars, dedupeBars, packedUpsertParameters, upsertParameters, type SymbolBars } from './upsert-parameters.js';
+import { checkBars, dedupeBars, packedUpsertParameters, type SymbolBars } from './upsert-parameters.js';
 
 export type { SymbolBars } from './upsert-parameters.js';
 
@@ -195,12 +195,20 @@ function bind(db: Kysely<Database>, kind: TradeDateKind, statements: Statements,
 
     async upsertBars(bars, source) {
       checkBars(bars);
-      const unique = dedupeBars(bars);
-      if (unique.length === 0) return { created: 0, updated: 0, unchanged: 0 };
-      const rows = await run<SavedRow>(statements.upsert, upsertParameters(unique.map((bar) => ({ bar, source }))));
-      const created = rows.reduce((sum, row) => sum + row.created, 0);
-      const updated = rows.reduce((sum, row) => sum + row.updated, 0);
-      return { created, updated, unchanged: unique.length - created - updated };
+      const bySymbol = new Map<string, DailyBar[]>();
+      for (const bar of dedupeBars(bars)) {
+        const list = bySymbol.get(bar.stock_code);
+        if (list === undefined) bySymbol.set(bar.stock_code, [bar]);
+        else list.push(bar);
+      }
+      const counts = await upsertPacked([...bySymbol].map(([symbol, group]) => packBars({ symbol, bars: group, source })));
+      const total: UpsertCounts = { created: 0, updated: 0, unchanged: 0 };
+      for (const { created, updated, unchanged } of counts.values()) {
+        total.created += created;
+        total.updated += updated;
+        total.unchanged += unchanged;
+      }
+      return total;
     },
 
     async upsertSymbols(groups) {

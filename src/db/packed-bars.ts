@@ -1,4 +1,5 @@
 import type { DailyBar } from '../validate/daily-bar.js';
+import { VALUE_COLUMNS } from './upsert-bars-sql.js';
 import type { SymbolBars } from './upsert-parameters.js';
 
 /**
@@ -15,18 +16,16 @@ export interface PackedBars {
   count: number;
   /** 'YYYY-MM-DD' of each bar. */
   days: string[];
-  /** `count * 5` values: opens, highs, lows, closes, volumes. */
+  /** `count * 5` values in VALUE_COLUMNS order: opens, highs, lows, closes, volumes. */
   values: Float64Array;
   /** 1 where the bar's data_quality is 'weekend'. */
   weekend: Uint8Array;
 }
 
-export const PACKED_COLUMNS = ['open_price', 'high_price', 'low_price', 'close_price', 'volume'] as const;
-
 /** Packs bars that checkBars accepted (and dedupeBars made unique). */
 export function packBars(group: SymbolBars): PackedBars {
   const count = group.bars.length;
-  const values = new Float64Array(count * PACKED_COLUMNS.length);
+  const values = new Float64Array(count * VALUE_COLUMNS.length);
   const weekend = new Uint8Array(count);
   const days = new Array<string>(count);
   for (let i = 0; i < count; i += 1) {
@@ -42,7 +41,7 @@ export function packBars(group: SymbolBars): PackedBars {
   return { symbol: group.symbol, source: group.source, count, days, values, weekend };
 }
 
-/** Column `c` of PACKED_COLUMNS for bar `i`. */
+/** Column `c` of VALUE_COLUMNS for bar `i`. */
 export function packedValue(packed: PackedBars, c: number, i: number): number {
   return packed.values[c * packed.count + i] as number;
 }

@@ -1,7 +1,7 @@
 import { CrawlerError } from '../errors.js';
 import type { DailyBar } from '../validate/daily-bar.js';
 import { toPgArrayLiteral } from './pg-array.js';
-import { PACKED_COLUMNS, packedValue, type PackedBars } from './packed-bars.js';
+import { packedValue, type PackedBars } from './packed-bars.js';
 import { VALUE_COLUMNS } from './upsert-bars-sql.js';
 
 /** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
@@ -50,24 +50,13 @@ export function checkBars(bars: readonly DailyBar[], symbol?: string): void {
   }
 }
 
-/** The upsert statement's nine parameters (see buildUpsertSql), each an array literal. */
-export function upsertParameters(rows: ReadonlyArray<{ bar: DailyBar; source: string }>): string[] {
-  return [
-    toPgArrayLiteral(rows.map(({ bar }) => bar.stock_code)),
-    toPgArrayLiteral(rows.map(({ bar }) => bar.trade_date)),
-    ...VALUE_COLUMNS.map((column) => toPgArrayLiteral(rows.map(({ bar }) => bar[column]))),
-    toPgArrayLiteral(rows.map(({ bar }) => bar.data_quality)),
-    toPgArrayLiteral(rows.map(({ source }) => source)),
-  ];
-}
-
-/** The same nine parameters for packed symbols, in order. */
+/** The upsert statement's nine parameters (see buildUpsertSql), each an array literal, for packed symbols in order. */
 export function packedUpsertParameters(groups: readonly PackedBars[]): string[] {
   const codes: string[] = [];
   const days: string[] = [];
   const quality: string[] = [];
   const sources: string[] = [];
-  const columns: number[][] = PACKED_COLUMNS.map(() => []);
+  const columns: number[][] = VALUE_COLUMNS.map(() => []);
   for (const group of groups) {
     for (let i = 0; i < group.count; i += 1) {
       codes.push(group.symbol);

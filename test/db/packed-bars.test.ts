@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packBars } from '../../src/db/packed-bars.js';
-import { packedUpsertParameters, upsertParameters } from '../../src/db/upsert-parameters.js';
+import { packedUpsertParameters } from '../../src/db/upsert-parameters.js';
 import { bar } from './helpers.js';
 
 describe('packed bars', () => {
@@ -18,8 +18,17 @@ describe('packed bars', () => {
     expect(Array.from(packed.weekend)).toEqual([0, 1]);
   });
 
-  it('gives the upsert statement the same parameters as the bars themselves', () => {
-    const rows = groups.flatMap(({ bars, source }) => bars.map((b) => ({ bar: b, source })));
-    expect(packedUpsertParameters(groups.map(packBars))).toEqual(upsertParameters(rows));
+  it('gives the upsert statement its nine array literals, row by row across symbols', () => {
+    expect(packedUpsertParameters(groups.map(packBars))).toEqual([
+      '{"2330","2330","2317"}',
+      '{"2024-01-05","2024-01-06","2024-01-05"}',
+      '{579.25,580,100.5}',
+      '{582.25,583,103.5}',
+      '{578.25,579,99.5}',
+      '{580.25,581,101.5}',
+      '{12,1000,1000}',
+      '{"valid","weekend","valid"}',
+      '{"m1","m1","m2"}',
+    ]);
   });
 });
