@@ -32,8 +32,11 @@ describe('fetchSymbol with a scheduler: limits and pacing', () => {
     for (const c of counting) {
       const between = gaps(c.arrivals);
       expect(between.length).toBeGreaterThan(5);
-      // Granted at least 30 ms apart; arrival times add a few ms of socket and timer noise.
-      expect(Math.min(...between)).toBeGreaterThanOrEqual(22);
+      // Granted at least 30 ms apart. Arrival times at the server add the event-loop delay of
+      // whichever request was sent late (up to ~15 ms while the rest of the suite runs), so
+      // the floor is loose; without spacing these gaps would be 0–2 ms, and the mean below
+      // pins the jitter's scale.
+      expect(Math.min(...between)).toBeGreaterThanOrEqual(12);
       const mean = between.reduce((a, b) => a + b, 0) / between.length;
       expect(mean).toBeGreaterThan(42);
       expect(mean).toBeLessThan(90);
