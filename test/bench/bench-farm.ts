@@ -12,6 +12,7 @@ import { Buffer } from 'node:buffer';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seeded } from '../support/seeded-random.js';
+import { epochMs } from './epoch-ms.js';
 import { benchHistory, benchSymbols, djbcdBody, weekdaysEnding, type BenchHistory } from './bench-history.js';
 
 export interface FarmConfig {
@@ -34,7 +35,13 @@ export interface MirrorCounters {
   connections: number;
 }
 
-export type FarmStats = { type: 'stats'; mirrors: MirrorCounters[] };
+export type FarmStats = {
+  type: 'stats';
+  mirrors: MirrorCounters[];
+  /** When the first request since the last reset arrived, and the last answer was sent (epochMs). */
+  firstRequestAt: number | null;
+  lastAnswerAt: number | null;
+};
 
 interface Prepared {
   history: BenchHistory;
@@ -54,6 +61,8 @@ function prepare(config: FarmConfig): Map<string, Prepared> {
   return prepared;
 }
 
+const window: { first: number | null; last: number | null } = { first: null, last: null };
+
 async function start(config: FarmConfig): Promise<{ brokers: string; counters: MirrorCounters[]; servers: Server[] }> {
   const prepared = prepare(config);
   const random = seeded(0x5eed);
@@ -63,11 +72,13 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
     const counter: MirrorCounters = { requests: 0, errors: 0, bytes: 0, connections: 0 };
     const server = createServer((req, res) => {
       counter.requests += 1;
+      window.first ??= epochMs();
       const url = new URL(req.url ?? '/', 'http://farm');
       const answer = (): void => {
         if (random() < config.errorRate) {
           counter.errors += 1;
           res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+          window.last = epochMs();
           return;
         }
         const entry = prepared.get(url.searchParams.get('a') ?? '');
@@ -76,6 +87,7 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
           entry === undefined ? Buffer.alloc(0) : count >= config.maxBars ? entry.full : Buffer.from(djbcdBody(entry.history, count), 'latin1');
         counter.bytes += body.length;
         res.writeHead(200, { ...HEADERS, 'content-length': body.length }).end(body);
+        window.last = epochMs();
       };
       if (config.latencyMs > 0) setTimeout(answer, config.latencyMs);
       else answer();
@@ -101,9 +113,12 @@ if (process.send !== undefined) {
         process.send?.({ type: 'ready', brokers: farm.brokers });
       });
     } else if (message.type === 'stats') {
-      process.send?.({ type: 'stats', mirrors: counters.map((counter) => ({ ...counter })) } satisfies FarmStats);
+      const stats: FarmStats = { type: 'stats', mirrors: counters.map((counter) => ({ ...counter })), firstRequestAt: window.first, lastAnswerAt: window.last };
+      process.send?.(stats);
     } else if (message.type === 'reset') {
       for (const counter of counters) Object.assign(counter, { requests: 0, errors: 0, bytes: 0, connections: 0 });
+      window.first = null;
+      window.last = null;
       process.send?.({ type: 'reset' });
     }
   });

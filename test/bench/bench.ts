@@ -26,6 +26,7 @@ import pg from 'pg';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { benchHistory, benchSymbols, weekdaysEnding } from './bench-history.js';
 import type { FarmConfig, FarmStats } from './bench-farm.js';
+import { epochMs } from './epoch-ms.js';
 import { copyRows, historyRows, type RowSource } from './bench-rows.js';
 import { measureParser } from './parser-throughput.js';
 
@@ -108,6 +109,9 @@ async function farmCall<T>(child: ChildProcess, type: 'stats' | 'reset'): Promis
 }
 
 interface CliRun {
+  /** epochMs when the process was spawned and when it ended. */
+  spawnedAt: number;
+  endedAt: number;
   wallMs: number;
   cpuMs: number;
   maxRssKb: number;
@@ -117,6 +121,7 @@ interface CliRun {
 }
 
 async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliRun> {
+  const spawnedAt = epochMs();
   const started = performance.now();
   const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...nodeArgs, join(ROOT, 'bin/stock-crawler'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -125,6 +130,7 @@ async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliRun> {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [exitCode] = (await once(child, 'close')) as [number | null];
   const wallMs = performance.now() - started;
+  const endedAt = epochMs();
   const [user, system, rss] = (stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
   let summary: unknown = null;
   try {
@@ -132,7 +138,7 @@ async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<CliRun> {
   } catch {
     // Reported below through exitCode and stderrTail.
   }
-  return { wallMs, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000, maxRssKb: rss ?? 0, exitCode, summary, stderrTail: stderr.slice(-1500) };
+  return { spawnedAt, endedAt, wallMs, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000, maxRssKb: rss ?? 0, exitCode, summary, stderrTail: stderr.slice(-1500) };
 }
 
 async function withDatabase<T>(admin: pg.Client, name: string, use: (url: string) => Promise<T>): Promise<T> {
@@ -224,6 +230,7 @@ function report(scenario: Scenario, result: CliRun, stats: FarmStats, limit: { c
     requests_per_s: round(requests / wallS, 1),
     ideal_requests_per_s: round(ideal, 1),
     of_ideal: round(requests / wallS / ideal, 3),
+    ...requestWindow(result, stats, requests, ideal),
     bytes_received: stats.mirrors.reduce((sum, mirror) => sum + mirror.bytes, 0),
     connections_per_mirror: stats.mirrors.map((mirror) => mirror.connections),
     errors_injected: stats.mirrors.reduce((sum, mirror) => sum + mirror.errors, 0),
@@ -233,6 +240,23 @@ function report(scenario: Scenario, result: CliRun, stats: FarmStats, limit: { c
     [scenario.preloaded ? 'preload_copy_s' : 'copy_limit_s']: round(limit.copyMs / 1000, 2),
     copy_rows: limit.copyRows,
     ...(scenario.preloaded ? {} : { wall_over_copy: round(result.wallMs / limit.copyMs, 2) }),
+  };
+}
+
+/**
+ * Where the wall time went: before the first request reached a mirror (start-up: Node,
+ * modules, database reads), the request window (first arrival to last answer), and after
+ * the last answer (parse, write, summary, exit); and the request rate within the window.
+ */
+function requestWindow(result: CliRun, stats: FarmStats, requests: number, ideal: number): Record<string, number> {
+  if (stats.firstRequestAt === null || stats.lastAnswerAt === null) return {};
+  const windowS = (stats.lastAnswerAt - stats.firstRequestAt) / 1000;
+  return {
+    to_first_request_s: round((stats.firstRequestAt - result.spawnedAt) / 1000, 3),
+    request_window_s: round(windowS, 3),
+    after_last_answer_s: round((result.endedAt - stats.lastAnswerAt) / 1000, 3),
+    window_requests_per_s: round(requests / windowS, 1),
+    window_of_ideal: round(requests / windowS / ideal, 3),
   };
 }
 
