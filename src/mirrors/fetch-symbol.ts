@@ -163,6 +163,11 @@ async function attemptOnce<T>(
     requestMs = deps.now() - began;
     lease?.release();
     status = response.status;
+    // Answers arrive in waves (a mirror's slots were filled together): decoding this one
+    // at once would hold back the next ones, and so their slots' next requests, behind
+    // its CPU work. Waiting for the end of this I/O turn lets every answer already in
+    // hand its slot back first.
+    if (lease !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
     const value = await deps.decode(response);
     report.verdict = 'success';
     return { ok: true, value, attempt: { broker: mirror.name, status, ms: deps.now() - began } };

@@ -1,7 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { AllMirrorsDownError } from '../../src/errors.js';
-import { answers, PAYLOAD, symbols, usePoolHarness } from './pool-harness.js';
+import { startLoopbackMirror } from '../support/loopback-mirror.js';
+import { answers, decode, PAYLOAD, symbols, usePoolHarness } from './pool-harness.js';
 
 const { mirrors, pool, global } = usePoolHarness();
 
@@ -43,6 +45,36 @@ describe('fetchSymbol with a scheduler: limits and pacing', () => {
     }
     // 12 requests per mirror at ~60 ms each: under a second, not 24 × 60 ms.
     expect(performance.now() - started).toBeLessThan(1_300);
+  });
+
+  it('sends the next requests of a wave before decoding the answers that freed their slots', async () => {
+    // A mirror that answers in waves: nothing until four requests wait, then all four at once.
+    const held: ServerResponse[] = [];
+    const server = await startLoopbackMirror((_req, res) => {
+      held.push(res);
+      if (held.length < 4) return;
+      for (const waiting of held.splice(0)) waiting.writeHead(200, { 'content-type': 'text/plain' }).end(PAYLOAD);
+    });
+    try {
+      const decodeStarts: number[] = [];
+      // A decode that holds the thread for 25 ms, as a large payload's parse and checks would.
+      const slowDecode = (response: Parameters<typeof decode>[0]) => {
+        decodeStarts.push(performance.now());
+        const until = performance.now() + 25;
+        while (performance.now() < until);
+        return decode(response);
+      };
+      const mirror = { server, mirror: { name: 'm0', baseUrl: server.url }, arrivals: [], load: { inFlight: 0, max: 0 } };
+      const { fetch, sent } = pool([mirror], { concurrency: 4, perMirror: 4, spacingMs: 0 }, {}, slowDecode);
+      const outcomes = await Promise.all(symbols(8).map((s) => fetch(s)));
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      // All four slots of the first wave are sent out again before the first of its answers
+      // is decoded, not one per 25 ms decode.
+      expect(sent).toHaveLength(8);
+      expect(Math.max(...sent.slice(4))).toBeLessThan(decodeStarts[0]!);
+    } finally {
+      await server.close();
+    }
   });
 
   it('does not charge time queued for a slot to the symbol’s deadline', async () => {

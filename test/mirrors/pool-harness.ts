@@ -101,11 +101,26 @@ export function usePoolHarness() {
   }
 
   /** A scheduler and a `fetch(symbol)` bound to it, the real client and real time. */
-  function pool(counting: readonly CountingMirror[], options: Partial<SchedulerOptions> = {}, retry: Partial<RetryPolicy> = {}) {
+  function pool(
+    counting: readonly CountingMirror[],
+    options: Partial<SchedulerOptions> = {},
+    retry: Partial<RetryPolicy> = {},
+    parse: (response: MirrorResponse) => Promise<string> = decode,
+  ) {
     const list = counting.map((c) => c.mirror);
     const settings = { ...DEFAULT_SCHEDULER_OPTIONS, ...options };
-    const client = createMirrorClient({ ...DEFAULT_CLIENT_OPTIONS, attemptTimeoutMs: 2_000, connectionsPerOrigin: settings.perMirror });
-    clients.push(client);
+    const real = createMirrorClient({ ...DEFAULT_CLIENT_OPTIONS, attemptTimeoutMs: 2_000, connectionsPerOrigin: settings.perMirror });
+    clients.push(real);
+    // When each request left: the servers share this thread, so their arrival times lag
+    // behind whatever CPU work the client side does.
+    const sent: number[] = [];
+    const client: MirrorClient = {
+      ...real,
+      get: (...args) => {
+        sent.push(performance.now());
+        return real.get(...args);
+      },
+    };
     const random = seeded(7);
     const now = () => performance.now();
     const scheduler: MirrorScheduler = createMirrorScheduler(list, settings, { now, random });
@@ -117,14 +132,14 @@ export function usePoolHarness() {
         query: DEFAULT_QUERY,
         policy: { ...DEFAULT_RETRY_POLICY, ...retry },
         startIndex: start++ % list.length,
-        decode,
+        decode: parse,
         sleep,
         now,
         random,
         scheduler,
         ...(signal === undefined ? {} : { signal }),
       });
-    return { scheduler, fetch };
+    return { scheduler, fetch, sent };
   }
 
   return { mirrors, pool, global };
