@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DatabaseUnavailableError, UsageError } from '../errors.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { migrateToLatest } from './migrate.js';
-import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -79,6 +78,8 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   const dataDir = options.dataDir;
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(dataDir);
+  // Loaded only here: a server run should not pay for the embedded database's modules.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-dialect.js')]);
   let pglite: PGlite;
   try {
     // No extensions: each one adds to the first open. initdb on the first open is the

@@ -1,4 +1,4 @@
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { CrawlerError, FormatError } from '../errors.js';
 import type { DailySeries } from './daily-series.js';
 import { parseDjbcd } from './parse-djbcd.js';
@@ -39,18 +39,23 @@ const DEFAULT_INLINE_BELOW_BYTES = 16 * 1024;
 const DEFAULT_THREADS = 1;
 
 /**
- * Starts a Piscina pool of parse workers. Create one per process and `close()` it
- * in a `finally`. Workers start on demand and exit when idle, so an idle pool
- * never keeps the process alive.
+ * A Piscina pool of parse workers. Create one per process and `close()` it in a
+ * `finally`. The pool itself (and the piscina module) is made at the first payload
+ * worth a worker: a nightly run, all small payloads, never loads it. Workers start on
+ * demand and exit when idle, so an idle pool never keeps the process alive.
  */
 export function createParserPool(options: ParserPoolOptions = {}): Parser {
   const threads = options.threads ?? DEFAULT_THREADS;
-  const pool = new Piscina<ParseTask, ParseTaskResult>({
-    ...workerEntry(),
-    minThreads: 0,
-    maxThreads: Math.max(1, threads),
-    idleTimeout: options.idleTimeoutMs ?? 2_000,
-  });
+  let pool: Promise<Piscina<ParseTask, ParseTaskResult>> | undefined;
+  const startPool = async (): Promise<Piscina<ParseTask, ParseTaskResult>> => {
+    const { Piscina } = await import('piscina');
+    return new Piscina<ParseTask, ParseTaskResult>({
+      ...workerEntry(),
+      minThreads: 0,
+      maxThreads: Math.max(1, threads),
+      idleTimeout: options.idleTimeoutMs ?? 2_000,
+    });
+  };
   const inlineBelow = options.inlineBelowBytes ?? DEFAULT_INLINE_BELOW_BYTES;
   let closed = false;
   return {
@@ -60,7 +65,10 @@ export function createParserPool(options: ParserPoolOptions = {}): Parser {
       if (bytes.byteLength < inlineBelow) return parseDjbcd(bytes, charset === undefined ? {} : { charset });
       const owned = ownedBytes(bytes);
       const task: ParseTask = charset === undefined ? { bytes: owned } : { bytes: owned, charset };
-      const result = await pool.run(task, { transferList: [owned.buffer as ArrayBuffer] });
+      pool ??= startPool();
+      const workers = await pool;
+      if (closed) throw new CrawlerError('E_INTERNAL', 'the parser pool is closed');
+      const result = await workers.run(task, { transferList: [owned.buffer as ArrayBuffer] });
       if (!result.ok) {
         const { reason, message, section, excerpt } = result.error;
         throw new FormatError(reason, message, section === undefined ? { excerpt } : { section, excerpt });
@@ -70,7 +78,7 @@ export function createParserPool(options: ParserPoolOptions = {}): Parser {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.destroy();
+      if (pool !== undefined) await (await pool).destroy();
     },
   };
 }
