@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { redactUrlPassword } from './print-config.js';
 import { CONFIG_KEYS, configSchema, envNameFor, SECRET_KEYS, type Config, type ConfigKey } from './schema.js';
@@ -114,12 +113,12 @@ async function readConfigFile(path: string, pathSource: string): Promise<Record<
   const extension = extname(path).toLowerCase();
   let parsed: unknown;
   if (extension === '.json') parsed = parseJson(text, source);
-  else if (extension === '.yaml' || extension === '.yml') parsed = parseYamlText(text, source);
+  else if (extension === '.yaml' || extension === '.yml') parsed = await parseYamlText(text, source);
   else {
     try {
       parsed = JSON.parse(text);
     } catch {
-      parsed = parseYamlText(text, source, 'JSON or YAML');
+      parsed = await parseYamlText(text, source, 'JSON or YAML');
     }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -147,7 +146,9 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-function parseYamlText(text: string, source: string, format = 'YAML'): unknown {
+async function parseYamlText(text: string, source: string, format = 'YAML'): Promise<unknown> {
+  // Only a YAML file pays for the YAML parser's modules.
+  const { parse: parseYaml, YAMLParseError } = await import('yaml');
   try {
     // An empty file (or only comments) is an empty configuration.
     return parseYaml(text) ?? {};
