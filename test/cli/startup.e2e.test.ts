@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
@@ -9,7 +9,9 @@ import { runCli, type CliRun } from '../support/run-cli.js';
  * `--help`, `--version` and usage errors stay fast because they load only commander and
  * the command declarations; the database driver, HTTP client, worker pool, logger and
  * schema validator load when a command runs. A module resolve hook, loaded into the
- * built CLI through NODE_OPTIONS, records every module the process imports.
+ * built CLI through NODE_OPTIONS, records every file the process imports; the bundle's
+ * files name the modules they hold in esbuild's `// node_modules/…` and `// dist/…`
+ * comments, and packages left outside the bundle load from node_modules by URL.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'stock-crawler-startup-'));
@@ -33,14 +35,26 @@ const HEAVY = ['kysely', 'pg', 'undici', 'piscina', 'pino', 'zod', 'prom-client'
 
 let runs = 0;
 
-/** Runs the built CLI and returns what it printed and every module URL it imported. */
-async function runRecorded(args: string[]): Promise<CliRun & { urls: string[]; packages: Set<string> }> {
+const PACKAGE = /node_modules\/((?:@[^/]+\/)?[^/]+)\//;
+
+/**
+ * Runs the built CLI and returns what it printed, the packages it loaded (bundled or not)
+ * and the project modules it loaded (`dist/…` paths).
+ */
+async function runRecorded(args: string[]): Promise<CliRun & { sources: string[]; packages: Set<string> }> {
   const log = join(dir, `loaded-${runs++}.txt`);
   writeFileSync(log, '');
   const run = await runCli(args, { env: { NODE_OPTIONS: `--import ${register}`, LOADED_LOG: log } });
-  const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  const packages = new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
-  return { ...run, urls, packages };
+  const urls = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+  const bundled = urls.filter((url) => url.includes('/dist/bundle/')).flatMap((url) => moduleComments(fileURLToPath(url)));
+  const external = urls.filter((url) => url.includes('/node_modules/')).map((url) => new URL(url).pathname);
+  const packages = new Set([...bundled, ...external].flatMap((path) => PACKAGE.exec(path)?.[1] ?? []));
+  return { ...run, sources: bundled.filter((path) => path.startsWith('dist/')), packages };
+}
+
+/** The modules an esbuild output file holds, from the comment that opens each one. */
+function moduleComments(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:node_modules|dist)\/\S+)$/gm)].map((match) => match[1]!);
 }
 
 describe('start-up', () => {
@@ -51,7 +65,7 @@ describe('start-up', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).not.toBe('');
       expect([...run.packages]).toEqual(['commander']);
-      expect(run.urls.filter((url) => /\/dist\/(cli\/commands|config|db\/open|mirrors|parse|batch|logger)/.test(url))).toEqual([]);
+      expect(run.sources.filter((path) => /^dist\/(cli\/commands|config|db\/open|mirrors|parse|batch|logger)/.test(path))).toEqual([]);
     },
   );
 
@@ -66,5 +80,6 @@ describe('start-up', () => {
     expect(run.code).toBe(0);
     expect(run.packages.has('zod')).toBe(true);
     expect(HEAVY.some((name) => run.packages.has(name))).toBe(true);
+    expect(run.sources).toContain('dist/config/load-config.js');
   });
 });
