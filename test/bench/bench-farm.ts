@@ -41,6 +41,8 @@ export type FarmStats = {
   /** When the first request since the last reset arrived, and the last answer was sent (epochMs). */
   firstRequestAt: number | null;
   lastAnswerAt: number | null;
+  /** Arrival to answer sent, per request, in ms: the latency the farm really gave (its own event loop adds to the set delay). */
+  holdMs: number[];
 };
 
 interface Prepared {
@@ -61,7 +63,7 @@ function prepare(config: FarmConfig): Map<string, Prepared> {
   return prepared;
 }
 
-const window: { first: number | null; last: number | null } = { first: null, last: null };
+const window: { first: number | null; last: number | null; holdMs: number[] } = { first: null, last: null, holdMs: [] };
 
 async function start(config: FarmConfig): Promise<{ brokers: string; counters: MirrorCounters[]; servers: Server[] }> {
   const prepared = prepare(config);
@@ -72,13 +74,15 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
     const counter: MirrorCounters = { requests: 0, errors: 0, bytes: 0, connections: 0 };
     const server = createServer((req, res) => {
       counter.requests += 1;
-      window.first ??= epochMs();
+      const arrivedAt = epochMs();
+      window.first ??= arrivedAt;
       const url = new URL(req.url ?? '/', 'http://farm');
       const answer = (): void => {
         if (random() < config.errorRate) {
           counter.errors += 1;
           res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
           window.last = epochMs();
+          window.holdMs.push(window.last - arrivedAt);
           return;
         }
         const entry = prepared.get(url.searchParams.get('a') ?? '');
@@ -88,6 +92,7 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
         counter.bytes += body.length;
         res.writeHead(200, { ...HEADERS, 'content-length': body.length }).end(body);
         window.last = epochMs();
+        window.holdMs.push(window.last - arrivedAt);
       };
       if (config.latencyMs > 0) setTimeout(answer, config.latencyMs);
       else answer();
@@ -113,12 +118,13 @@ if (process.send !== undefined) {
         process.send?.({ type: 'ready', brokers: farm.brokers });
       });
     } else if (message.type === 'stats') {
-      const stats: FarmStats = { type: 'stats', mirrors: counters.map((counter) => ({ ...counter })), firstRequestAt: window.first, lastAnswerAt: window.last };
+      const stats: FarmStats = { type: 'stats', mirrors: counters.map((counter) => ({ ...counter })), firstRequestAt: window.first, lastAnswerAt: window.last, holdMs: window.holdMs };
       process.send?.(stats);
     } else if (message.type === 'reset') {
       for (const counter of counters) Object.assign(counter, { requests: 0, errors: 0, bytes: 0, connections: 0 });
       window.first = null;
       window.last = null;
+      window.holdMs = [];
       process.send?.({ type: 'reset' });
     }
   });

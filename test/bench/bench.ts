@@ -257,6 +257,8 @@ function requestWindow(result: CliRun, stats: FarmStats, requests: number, ideal
     after_last_answer_s: round((result.endedAt - stats.lastAnswerAt) / 1000, 3),
     window_requests_per_s: round(requests / windowS, 1),
     window_of_ideal: round(requests / windowS / ideal, 3),
+    farm_hold_p50_ms: round(quantile(stats.holdMs, 0.5), 1),
+    farm_hold_p95_ms: round(quantile(stats.holdMs, 0.95), 1),
   };
 }
 
@@ -270,6 +272,12 @@ async function measureStartup(times: number): Promise<number[]> {
     if (i >= 2) samples.push(performance.now() - started); // two warm-ups fill the file cache
   }
   return samples;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
 function median(values: readonly number[]): number {
