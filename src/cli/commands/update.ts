@@ -6,6 +6,7 @@ import { runBatch, type BatchSymbolResult } from '../../batch/run-batch.js';
 import { createProgressReporter } from '../../batch/progress.js';
 import { checkStoredSymbols, parseSymbolArgument, readSymbolsFile } from '../../batch/select-symbols.js';
 import { inShard, parseShard, type Shard } from '../../batch/shard.js';
+import { lastBars, newestDays } from '../../batch/stored-bars.js';
 import { createSummaryAccumulator, type BatchSummary, type SummaryAccumulator, type SymbolOutcome } from '../../batch/summary.js';
 import { lastClosedSession } from '../../batch/trading-session.js';
 import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
@@ -182,15 +183,21 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
     : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
   let end: Awaited<ReturnType<typeof runBatch>> | undefined;
   try {
+    // One query for both: a symbol's newest stored day is the last of its recent bars.
+    const reading = retrying(() => store.bars.recentBars(symbols, Math.max(1, config.overlapBars)));
+    // The calendar (the time zone's first use loads its rules) is worked out while the query runs.
     const nowMs = clock.now();
+    const today = calendarDateIn(nowMs, config.timeZone);
+    const lastSession = lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt });
+    const recent = await reading;
     end = await runBatch({
       symbols,
-      latestStored: await retrying(() => store.bars.latestTradeDates(symbols)),
-      recentBars: (codes, perSymbol) => retrying(() => store.bars.recentBars(codes, perSymbol)),
+      latestStored: newestDays(recent),
+      recentBars: async (codes, perSymbol) => lastBars(recent, codes, perSymbol),
       fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
-      today: calendarDateIn(nowMs, config.timeZone),
-      lastSession: lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt }),
+      today,
+      lastSession,
       options: {
         force: options.force,
         full: options.full,
