@@ -32,9 +32,14 @@ describe.skipIf(serverUrl === undefined)('bench smoke run', () => {
       for (const connections of median.connections_per_mirror) expect(connections).toBeLessThanOrEqual(median.limits.per_mirror);
       expect(median.wall_s).toBeGreaterThan(0);
       expect(median.peak_rss_mb).toBeGreaterThan(0);
+      // The farm saw every request, so the window and its parts are there and add up.
+      expect(median.request_window_s).toBeGreaterThan(0);
+      expect(median.window_of_ideal).toBeGreaterThan(0);
+      expect(median.farm_hold_p50_ms).toBeGreaterThanOrEqual(median.latency_ms);
     }
     expect(report.scenarios.backfill.median.wall_over_copy).toBeGreaterThan(0);
     expect(report.startup_help_ms.samples).toHaveLength(10);
+    expect(report.startup_bare_node_ms.samples).toHaveLength(10);
     expect(report.parser.median_mb_s).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -28,7 +28,7 @@ import { benchHistory, benchSymbols, weekdaysEnding } from './bench-history.js';
 import type { FarmConfig, FarmStats } from './bench-farm.js';
 import { epochMs } from './epoch-ms.js';
 import { copyRows, historyRows, type RowSource } from './bench-rows.js';
-import { measureParser } from './parser-throughput.js';
+import type { ParserThroughput } from './parser-throughput.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MIRRORS = 8;
@@ -262,16 +262,38 @@ function requestWindow(result: CliRun, stats: FarmStats, requests: number, ideal
   };
 }
 
-/** `stock-crawler --help`, spawned `times` times: each start-up's wall time. */
-async function measureStartup(times: number): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < times + 2; i += 1) {
+/**
+ * `stock-crawler --help` and, as the floor beside it, Node running an empty script, each
+ * spawned `times` times in alternation: each start-up's wall time.
+ */
+async function measureStartup(times: number): Promise<{ help: number[]; bareNode: number[] }> {
+  const help: number[] = [];
+  const bareNode: number[] = [];
+  const time = async (args: string[]): Promise<number> => {
     const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'bin/stock-crawler'), '--help'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
     await once(child, 'close');
-    if (i >= 2) samples.push(performance.now() - started); // two warm-ups fill the file cache
+    return performance.now() - started;
+  };
+  for (let i = 0; i < times + 2; i += 1) {
+    const helpMs = await time([join(ROOT, 'bin/stock-crawler'), '--help']);
+    const bareMs = await time(['-e', '']);
+    // Two warm-ups fill the file cache.
+    if (i < 2) continue;
+    help.push(helpMs);
+    bareNode.push(bareMs);
   }
-  return samples;
+  return { help, bareNode };
+}
+
+/** parser-throughput.ts in a process of its own, on the bench's trading days. */
+async function measureParserApart(): Promise<ParserThroughput> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/parser-throughput.ts'), lastSession], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`parser-throughput exited ${code}`);
+  return JSON.parse(out) as ParserThroughput;
 }
 
 function quantile(values: readonly number[], q: number): number {
@@ -316,15 +338,16 @@ try {
     }
     scenarios[scenario.name] = { median: medianOf(reports), runs: reports };
   }
-  const startup = flags['skip-startup'] ? [] : await measureStartup(10);
-  const parser = await measureParser(days);
+  const startup = flags['skip-startup'] ? undefined : await measureStartup(10);
+  const parser = await measureParserApart();
   const document = {
     machine: { cpus: (await import('node:os')).availableParallelism(), node: process.version },
     symbols: symbolCount,
     runs,
     error_rate: errorRate,
     scenarios,
-    startup_help_ms: startup.length === 0 ? null : { median: round(median(startup), 1), samples: startup.map((s) => round(s, 1)) },
+    startup_help_ms: startup === undefined ? null : { median: round(median(startup.help), 1), samples: startup.help.map((s) => round(s, 1)) },
+    startup_bare_node_ms: startup === undefined ? null : { median: round(median(startup.bareNode), 1), samples: startup.bareNode.map((s) => round(s, 1)) },
     parser,
   };
   process.stdout.write(`${JSON.stringify(document)}\n`);

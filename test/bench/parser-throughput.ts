@@ -1,12 +1,22 @@
-import { Buffer } from 'node:buffer';
-import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
-import { benchHistory, djbcdBody } from './bench-history.js';
-
 /**
- * Single-thread throughput of the parser on a 6-section 1,440-bar body: 15 samples
- * of 200 parses after a warm-up, in MB/s (10^6 bytes).
+ * Single-thread throughput of the parser on a 6-section 1,440-bar body: 15 samples of
+ * 200 parses after a warm-up, in MB/s (10^6 bytes). Run as its own process by bench.ts
+ * (`node --import tsx test/bench/parser-throughput.ts <last day>`, one JSON line out):
+ * measured inside the bench's process it would share that heap, and the collector's
+ * pauses over the bench's own data showed up as a parser half as fast.
  */
-export async function measureParser(days: readonly string[]): Promise<{ bytes: number; median_mb_s: number; samples_mb_s: number[] }> {
+import { Buffer } from 'node:buffer';
+import { fileURLToPath } from 'node:url';
+import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
+import { benchHistory, djbcdBody, weekdaysEnding } from './bench-history.js';
+
+export interface ParserThroughput {
+  bytes: number;
+  median_mb_s: number;
+  samples_mb_s: number[];
+}
+
+export function measureParser(days: readonly string[]): ParserThroughput {
   const body = Buffer.from(djbcdBody(benchHistory('2330', days), 1440), 'latin1');
   const parse = (): number => parseDjbcd(body).count;
   for (let i = 0; i < 300; i += 1) parse();
@@ -18,4 +28,9 @@ export async function measureParser(days: readonly string[]): Promise<{ bytes: n
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return { bytes: body.length, median_mb_s: Number((sorted[7] as number).toFixed(1)), samples_mb_s: samples.map((s) => Number(s.toFixed(1))) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const lastDay = process.argv[2] ?? new Date().toISOString().slice(0, 10);
+  process.stdout.write(`${JSON.stringify(measureParser(weekdaysEnding(lastDay, 1441)))}\n`);
 }
