@@ -43,6 +43,8 @@ export type FarmStats = {
   lastAnswerAt: number | null;
   /** Arrival to answer sent, per request, in ms: the latency the farm really gave (its own event loop adds to the set delay). */
   holdMs: number[];
+  /** An answer sent to the next request's arrival on the same connection, in ms: the crawler's turnaround. */
+  turnaroundMs: number[];
 };
 
 interface Prepared {
@@ -63,7 +65,9 @@ function prepare(config: FarmConfig): Map<string, Prepared> {
   return prepared;
 }
 
-const window: { first: number | null; last: number | null; holdMs: number[] } = { first: null, last: null, holdMs: [] };
+const window: { first: number | null; last: number | null; holdMs: number[]; turnaroundMs: number[] } = { first: null, last: null, holdMs: [], turnaroundMs: [] };
+// When each connection last sent an answer: the next request on it measures the client's turnaround.
+const answeredAt = new WeakMap<object, number>();
 
 async function start(config: FarmConfig): Promise<{ brokers: string; counters: MirrorCounters[]; servers: Server[] }> {
   const prepared = prepare(config);
@@ -76,12 +80,15 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
       counter.requests += 1;
       const arrivedAt = epochMs();
       window.first ??= arrivedAt;
+      const previous = answeredAt.get(req.socket);
+      if (previous !== undefined) window.turnaroundMs.push(arrivedAt - previous);
       const url = new URL(req.url ?? '/', 'http://farm');
       const answer = (): void => {
         if (random() < config.errorRate) {
           counter.errors += 1;
           res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
           window.last = epochMs();
+          answeredAt.set(req.socket, window.last);
           window.holdMs.push(window.last - arrivedAt);
           return;
         }
@@ -92,6 +99,7 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
         counter.bytes += body.length;
         res.writeHead(200, { ...HEADERS, 'content-length': body.length }).end(body);
         window.last = epochMs();
+        answeredAt.set(req.socket, window.last);
         window.holdMs.push(window.last - arrivedAt);
       };
       if (config.latencyMs > 0) setTimeout(answer, config.latencyMs);
@@ -118,13 +126,14 @@ if (process.send !== undefined) {
         process.send?.({ type: 'ready', brokers: farm.brokers });
       });
     } else if (message.type === 'stats') {
-      const stats: FarmStats = { type: 'stats', mirrors: counters.map((counter) => ({ ...counter })), firstRequestAt: window.first, lastAnswerAt: window.last, holdMs: window.holdMs };
+      const stats: FarmStats = { type: 'stats', mirrors: counters.map((counter) => ({ ...counter })), firstRequestAt: window.first, lastAnswerAt: window.last, holdMs: window.holdMs, turnaroundMs: window.turnaroundMs };
       process.send?.(stats);
     } else if (message.type === 'reset') {
       for (const counter of counters) Object.assign(counter, { requests: 0, errors: 0, bytes: 0, connections: 0 });
       window.first = null;
       window.last = null;
       window.holdMs = [];
+      window.turnaroundMs = [];
       process.send?.({ type: 'reset' });
     }
   });

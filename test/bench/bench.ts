@@ -259,6 +259,8 @@ function requestWindow(result: CliRun, stats: FarmStats, requests: number, ideal
     window_of_ideal: round(requests / windowS / ideal, 3),
     farm_hold_p50_ms: round(quantile(stats.holdMs, 0.5), 1),
     farm_hold_p95_ms: round(quantile(stats.holdMs, 0.95), 1),
+    turnaround_p50_ms: round(quantile(stats.turnaroundMs, 0.5), 2),
+    turnaround_p95_ms: round(quantile(stats.turnaroundMs, 0.95), 2),
   };
 }
 
