@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { AttemptObserver } from '../metrics/run-metrics.js';
 import { fetchSymbol, type Attempt, type FetchOutcome } from '../mirrors/fetch-symbol.js';
+import { createIoTurns } from '../mirrors/io-turns.js';
 import { createMirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
 import { createMirrorScheduler, type MirrorScheduler } from '../mirrors/mirror-scheduler.js';
@@ -55,6 +56,8 @@ export function createCrawlRuntime(
   const client = createMirrorClient(clientOptionsFrom(config));
   const parser = config.parserThreads === 0 ? createInlineParser() : createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
   const rotation = createRotation(mirrors.length, Math.random);
+  // One queue for the whole batch: every symbol's decode takes its own event-loop turn.
+  const ioTurns = createIoTurns();
   const query = queryFrom(config);
   const policy = retryPolicyFrom(config);
 
@@ -80,6 +83,7 @@ export function createCrawlRuntime(
         random: Math.random,
         onAttempt: logAttempt(symbol),
         scheduler,
+        ioTurns,
         exclude: request.exclude,
         ...(request.signal === undefined ? {} : { signal: request.signal }),
       }),

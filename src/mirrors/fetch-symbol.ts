@@ -8,6 +8,7 @@ import { nextStep } from './failover.js';
 import type { AttemptOutcome, AttemptRecord, GiveUpReason, RetryPolicy } from './failover.js';
 import type { MirrorClient, MirrorResponse } from './mirror-client.js';
 import type { Mirror } from './mirror-list.js';
+import type { IoTurns } from './io-turns.js';
 import type { FetchScheduler, LeaseResult, MirrorLease } from './mirror-scheduler.js';
 
 /** One request to one mirror, as shown when a symbol fails. */
@@ -64,6 +65,12 @@ export interface FetchSymbolDeps<T> {
   scheduler?: FetchScheduler | undefined;
   /** Mirror names never to ask for this symbol: those already heard, or found at fault. */
   exclude?: readonly string[] | undefined;
+  /**
+   * Where a pooled attempt waits between reading its answer and decoding it: the batch's
+   * shared turns (one decode per event-loop turn, see io-turns.ts). Without it, the next
+   * immediate.
+   */
+  ioTurns?: IoTurns | undefined;
 }
 
 type AttemptResult<T> =
@@ -165,9 +172,8 @@ async function attemptOnce<T>(
     status = response.status;
     // Answers arrive in waves (a mirror's slots were filled together): decoding this one
     // at once would hold back the next ones, and so their slots' next requests, behind
-    // its CPU work. Waiting for the end of this I/O turn lets every answer already in
-    // hand its slot back first.
-    if (lease !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+    // its CPU work. Waiting for a later turn lets every answer already in hand its slot back first.
+    if (lease !== undefined) await (deps.ioTurns === undefined ? nextImmediate() : deps.ioTurns.next());
     const value = await deps.decode(response);
     report.verdict = 'success';
     return { ok: true, value, attempt: { broker: mirror.name, status, ms: deps.now() - began } };
@@ -207,6 +213,10 @@ async function attemptOnce<T>(
     scope.dispose();
     lease?.report({ ...report, ms: requestMs });
   }
+}
+
+function nextImmediate(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function excludedIndexes(mirrors: readonly Mirror[], names: readonly string[]): number[] {
