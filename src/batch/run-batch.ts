@@ -53,6 +53,11 @@ export interface RunBatchDeps {
    * with the promise of their atomic commit. Absent in a dry run.
    */
   enqueue?: ((symbol: string, bars: readonly DailyBar[], broker: string) => Promise<{ committed: Promise<UpsertCounts> }>) | undefined;
+  /**
+   * Told once no symbol is left to fetch: writes still gathering company for a shared
+   * statement (see the bar writer's maxDelayMs) can go at once. Absent in a dry run.
+   */
+  flushWrites?: (() => void) | undefined;
   /** Today in the trading calendar's zone, for validation. */
   today: string;
   /** The latest session whose bars are published (smart skip). */
@@ -160,6 +165,7 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
     },
     () => fatal !== undefined || deps.shouldStop(),
   );
+  if (commits.size > 0) deps.flushWrites?.();
   await Promise.all(commits);
   if (unexpected !== undefined) throw unexpected.error;
   return { notStarted: notStarted + cancelled, fatal };

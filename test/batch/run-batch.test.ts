@@ -61,3 +61,46 @@ describe('runBatch bar budget', () => {
     expect(most).toBe(3);
   });
 });
+
+describe('runBatch and the writer', () => {
+  function depsWithHeldCommits(symbols: string[], events: string[]): { deps: RunBatchDeps; release: () => void } {
+    const held: Array<() => void> = [];
+    const deps: RunBatchDeps = {
+      symbols,
+      latestStored: new Map(),
+      recentBars: async () => new Map(),
+      fetch: async () => ({ ok: true, broker: 'm0', value: series(5), attempts: [] }),
+      enqueue: async (symbol, bars) => {
+        events.push(`enqueue ${symbol}`);
+        const committed = new Promise<UpsertCounts>((resolve) => held.push(() => resolve({ created: bars.length, updated: 0, unchanged: 0 })));
+        return { committed };
+      },
+      flushWrites: () => events.push('flush'),
+      today: '2026-01-01',
+      lastSession: '2025-12-31',
+      options: { force: false, full: false, overlapBars: 3, fullCount: 200, symbolsInFlight: 4 },
+      onResult: (result) => events.push(`${result.status} ${result.symbol}`),
+      shouldStop: () => false,
+    };
+    return { deps, release: () => held.splice(0).forEach((commit) => commit()) };
+  }
+
+  it('tells the writer to stop gathering once the last symbol is handed over, before waiting for the commits', async () => {
+    const events: string[] = [];
+    const { deps, release } = depsWithHeldCommits(['1101', '1102', '1103'], events);
+    const done = runBatch(deps);
+    // Nothing commits until the writer is told that no more symbols are coming.
+    while (!events.includes('flush')) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['enqueue 1101', 'enqueue 1102', 'enqueue 1103', 'flush']);
+    release();
+    await done;
+    expect(events.slice(4).sort()).toEqual(['stored 1101', 'stored 1102', 'stored 1103']);
+  });
+
+  it('does not when nothing is waiting to be written', async () => {
+    const events: string[] = [];
+    const { deps } = depsWithHeldCommits(['1101'], events);
+    await runBatch({ ...deps, fetch: async () => ({ ok: false, code: 'E_MIRROR_HTTP', reason: 'max-rounds', message: 'down', attempts: [] }) });
+    expect(events).toEqual(['failed 1101']);
+  });
+});

@@ -196,6 +196,8 @@ async function crawl(symbols: string[], shard: Shard | undefined, store: Store, 
       recentBars: async (codes, perSymbol) => lastBars(recent, codes, perSymbol),
       fetch: (symbol, request) => runtime.fetch(symbol, { ...request, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
+      // A failed flush fails its writes, and each write's failure reaches its symbol.
+      flushWrites: writer === undefined ? undefined : () => void writer.flush().catch(() => undefined),
       today,
       lastSession,
       options: {
