@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build stage: dev dependencies, TypeScript compile.
+# Build stage: dev dependencies, TypeScript compile, then the esbuild bundle (dist/bundle) the CLI runs.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,7 +8,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-# Runtime stage: production dependencies and dist/ only.
+# Runtime stage: production dependencies (piscina and PGlite stay outside the bundle) and dist/ only.
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
