@@ -146,19 +146,10 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-async function parseYamlText(text: string, source: string, format = 'YAML'): Promise<unknown> {
-  // Only a YAML file pays for the YAML parser's modules.
-  const { parse: parseYaml, YAMLParseError } = await import('yaml');
-  try {
-    // An empty file (or only comments) is an empty configuration.
-    return parseYaml(text) ?? {};
-  } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error;
-    const where = error.linePos?.[0];
-    // yaml appends the offending line to its message; keep only the description.
-    const what = error.message.split(/ at line \d+/)[0]?.trim() ?? error.code;
-    throw new ConfigError('config', source, `not valid ${format}${where ? ` at line ${where.line}, column ${where.col}` : ''}: ${what}`);
-  }
+/** Only a YAML file pays for the YAML parser's modules. */
+async function parseYamlText(text: string, source: string, format?: string): Promise<unknown> {
+  const { parseYamlConfig } = await import('./parse-yaml-config.js');
+  return parseYamlConfig(text, source, format);
 }
 
 /** 'line L, column C' (1-based) of a character offset. */
