@@ -179,7 +179,7 @@ describe.each(Object.keys(COMMANDS) as CommandName[])('%s refuses bad input', (c
 });
 
 /** The built binary as cron and the backend run it: a few cases of each kind, for each command. */
-const BUILT_COMMON = ['an unknown flag', 'a shard past its count (env)'];
+const BUILT_COMMON = ['an unknown flag', 'a shard past its count (env)', 'an empty number in a config file'];
 
 describe.each(Object.keys(COMMANDS) as CommandName[])('the built CLI: %s refuses bad input', (command) => {
   const cases = [
