@@ -67,8 +67,8 @@ export interface FetchSymbolDeps<T> {
   exclude?: readonly string[] | undefined;
   /**
    * Where a pooled attempt waits between reading its answer and decoding it: the batch's
-   * shared turns (one decode per event-loop turn, see io-turns.ts). Without it, the next
-   * immediate.
+   * shared turns (one decode per event-loop turn, see io-turns.ts). Without it, an
+   * answer is decoded as soon as it is read.
    */
   ioTurns?: IoTurns | undefined;
 }
@@ -173,7 +173,7 @@ async function attemptOnce<T>(
     // Answers arrive in waves (a mirror's slots were filled together): decoding this one
     // at once would hold back the next ones, and so their slots' next requests, behind
     // its CPU work. Waiting for a later turn lets every answer already in hand its slot back first.
-    if (lease !== undefined) await (deps.ioTurns === undefined ? nextImmediate() : deps.ioTurns.next());
+    if (lease !== undefined && deps.ioTurns !== undefined) await deps.ioTurns.next();
     const value = await deps.decode(response);
     report.verdict = 'success';
     return { ok: true, value, attempt: { broker: mirror.name, status, ms: deps.now() - began } };
@@ -213,10 +213,6 @@ async function attemptOnce<T>(
     scope.dispose();
     lease?.report({ ...report, ms: requestMs });
   }
-}
-
-function nextImmediate(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function excludedIndexes(mirrors: readonly Mirror[], names: readonly string[]): number[] {

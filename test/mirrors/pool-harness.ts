@@ -6,6 +6,7 @@ import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/mirrors/failover.js';
 import type { RetryPolicy } from '../../src/mirrors/failover.js';
 import { fetchSymbol } from '../../src/mirrors/fetch-symbol.js';
+import { createIoTurns } from '../../src/mirrors/io-turns.js';
 import type { FetchOutcome } from '../../src/mirrors/fetch-symbol.js';
 import { createMirrorClient, DEFAULT_CLIENT_OPTIONS } from '../../src/mirrors/mirror-client.js';
 import type { MirrorClient, MirrorResponse } from '../../src/mirrors/mirror-client.js';
@@ -124,6 +125,7 @@ export function usePoolHarness() {
     const random = seeded(7);
     const now = () => performance.now();
     const scheduler: MirrorScheduler = createMirrorScheduler(list, settings, { now, random });
+    const ioTurns = createIoTurns();
     let start = 0;
     const fetch = (symbol: string, signal?: AbortSignal): Promise<FetchOutcome<string>> =>
       fetchSymbol(symbol, {
@@ -137,6 +139,7 @@ export function usePoolHarness() {
         now,
         random,
         scheduler,
+        ioTurns,
         ...(signal === undefined ? {} : { signal }),
       });
     return { scheduler, fetch, sent };
