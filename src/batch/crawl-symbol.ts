@@ -1,7 +1,7 @@
-import type { UpsertCounts } from '../db/daily-bars-repository.js';
+import type { UpsertCounts } from '../db/bars/daily-bars-repository.js';
 import type { Attempt, FetchFailureCode, FetchOutcome } from '../mirrors/fetch-symbol.js';
-import type { DailySeries } from '../parse/daily-series.js';
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailySeries } from '../core/daily-series.js';
+import type { DailyBar } from '../core/daily-bar.js';
 import { validateBars, type RejectedBar, type ValidationResult } from '../validate/validate-bars.js';
 
 /** One symbol, fetched, validated and (unless it is a dry run) stored. */

@@ -1,4 +1,4 @@
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailyBar } from '../core/daily-bar.js';
 import { compareOverlap } from './overlap.js';
 
 /** Mirrors asked for one incremental window before a symbol is given up as unresolved. */

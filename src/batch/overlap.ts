@@ -1,4 +1,4 @@
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailyBar } from '../core/daily-bar.js';
 
 /**
  * Largest price difference still taken as equal: prices have at most four decimals, and a

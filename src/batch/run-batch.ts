@@ -1,9 +1,9 @@
-import type { UpsertCounts } from '../db/daily-bars-repository.js';
-import { CrawlerError, FormatError } from '../errors.js';
+import type { UpsertCounts } from '../db/bars/daily-bars-repository.js';
+import { CrawlerError } from '../errors.js';
 import type { MirrorFault } from '../mirrors/fault-kind.js';
 import type { Attempt, FetchOutcome } from '../mirrors/fetch-symbol.js';
-import type { DailySeries } from '../parse/daily-series.js';
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailySeries } from '../core/daily-series.js';
+import type { DailyBar } from '../core/daily-bar.js';
 import type { ValidationResult } from '../validate/validate-bars.js';
 import { planSymbol, type SymbolPlan } from './plan.js';
 import { runPool } from './task-pool.js';
@@ -228,10 +228,4 @@ const FATAL_CODES = new Set(['E_DB_UNAVAILABLE', 'E_DB_SCHEMA', 'E_ALL_MIRRORS_D
 
 function isFatal(error: unknown): error is CrawlerError {
   return error instanceof CrawlerError && FATAL_CODES.has(error.code);
-}
-
-/** Wraps a parser so an empty answer for a symbol with stored history fails over like a block page. */
-export function rejectEmptyForKnown(series: DailySeries, known: boolean): DailySeries {
-  if (!known || series.count > 0) return series;
-  throw new FormatError('empty', 'no bars for a symbol that has stored history', { excerpt: '' });
 }

@@ -1,4 +1,4 @@
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailyBar } from '../core/daily-bar.js';
 
 /*
  * What a batch needs to know of the store comes from one read of each symbol's last few

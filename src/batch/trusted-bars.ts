@@ -1,7 +1,7 @@
 import { faultsOfAttempts, type MirrorFault } from '../mirrors/fault-kind.js';
 import type { Attempt, FetchFailureCode, FetchOutcome } from '../mirrors/fetch-symbol.js';
-import type { DailySeries } from '../parse/daily-series.js';
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailySeries } from '../core/daily-series.js';
+import type { DailyBar } from '../core/daily-bar.js';
 import { validateBars, type ValidationResult } from '../validate/validate-bars.js';
 import { confirmsRevision, judgeOverlap, type Opinion } from './overlap-verdict.js';
 import type { SymbolPlan } from './plan.js';

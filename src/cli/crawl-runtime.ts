@@ -8,10 +8,10 @@ import { createMirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
 import { createMirrorScheduler, type MirrorScheduler } from '../mirrors/mirror-scheduler.js';
 import { createRotation } from '../mirrors/rotation.js';
-import { sleep } from '../mirrors/sleep.js';
-import type { DailySeries } from '../parse/daily-series.js';
+import { sleep } from '../sleep.js';
+import type { DailySeries } from '../core/daily-series.js';
 import { createInlineParser, createParserPool } from '../parse/parser-pool.js';
-import { rejectEmptyForKnown } from '../batch/run-batch.js';
+import { rejectEmptyForKnown } from '../parse/reject-empty-for-known.js';
 
 /** One request's shape: how many bars, and whether the symbol has stored history. */
 export interface FetchRequest {

@@ -1,4 +1,4 @@
-import type { DailyBar } from '../validate/daily-bar.js';
+import type { DailyBar } from '../core/daily-bar.js';
 
 /** The row shape printed by `fetch`: what the Python backend reads. */
 export type OutputRow = Omit<DailyBar, 'data_quality'>;

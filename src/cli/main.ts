@@ -3,7 +3,7 @@ import { text } from 'node:stream/consumers';
 import { Command, CommanderError, Option } from 'commander';
 import { CrawlerError, EXIT_CODES, exitCodeFor, exitCodeForSignal, UsageError } from '../errors.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { maskPasswordsOf } from '../db/sanitize-arguments.js';
+import { maskPasswordsOf } from '../db/runs/sanitize-arguments.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import type { CommandOutput, OutputWriter } from './command-output.js';

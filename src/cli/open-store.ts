@@ -1,6 +1,6 @@
-import { createDailyBarsRepository, type DailyBarsRepository } from '../db/daily-bars-repository.js';
-import { requireCurrentSchema } from '../db/migrate.js';
-import { openDatabase, type DatabaseHandle } from '../db/open-database.js';
+import { createDailyBarsRepository, type DailyBarsRepository } from '../db/bars/daily-bars-repository.js';
+import { requireCurrentSchema } from '../db/schema/migrate.js';
+import { openDatabase, type DatabaseHandle } from '../db/connection/open-database.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 

@@ -42,7 +42,7 @@ function maskUrls(value: unknown): unknown {
 
 /**
  * The text with the password of each URL in it (userinfo or a `password=` parameter)
- * replaced by `***`. The same rule as `redactDatabaseUrl` in src/db/open-database.ts,
+ * replaced by `***`. The same rule as `redactDatabaseUrl` in src/db/connection/open-database.ts,
  * kept here so that printing the configuration does not load the database drivers; the
  * fallback also covers lists (`name=url,…`) and text that does not parse as one URL.
  */

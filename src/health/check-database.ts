@@ -2,12 +2,12 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
-import { tableExists } from '../db/catalog.js';
-import { createDailyBarsRepository } from '../db/daily-bars-repository.js';
-import { checkSchema } from '../db/migrate.js';
-import { openDatabase, redactDatabaseUrl } from '../db/open-database.js';
-import { createRunsRepository } from '../db/runs-repository.js';
-import type { Database } from '../db/schema.js';
+import { tableExists } from '../db/schema/catalog.js';
+import { createDailyBarsRepository } from '../db/bars/daily-bars-repository.js';
+import { checkSchema } from '../db/schema/migrate.js';
+import { openDatabase, redactDatabaseUrl } from '../db/connection/open-database.js';
+import { createRunsRepository } from '../db/runs/runs-repository.js';
+import type { Database } from '../db/schema/tables.js';
 import { CrawlerError, SchemaError } from '../errors.js';
 import type { DatabaseCheck, LastRunFacts } from './decide-health.js';
 

@@ -3,7 +3,7 @@ import { CrawlerError, FormatError, MirrorError } from '../errors.js';
 import type { DjbcdQuery } from '../mirrors/djbcd-url.js';
 import type { MirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
-import { column } from '../parse/daily-series.js';
+import { column } from '../core/daily-series.js';
 import { parseDjbcd } from '../parse/parse-djbcd.js';
 import type { BrokerCheck } from './decide-health.js';
 

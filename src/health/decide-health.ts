@@ -1,4 +1,4 @@
-import type { RunStatus } from '../db/runs-repository.js';
+import type { RunStatus } from '../db/runs/runs-repository.js';
 
 /** The last crawl run as the health check saw it; times in epoch milliseconds. */
 export interface LastRunFacts {

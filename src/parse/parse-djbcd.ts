@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { FormatError } from '../errors.js';
-import type { DailySeries } from './daily-series.js';
+import type { DailySeries } from '../core/daily-series.js';
 import { bodyStart, explainFailure, sectionName } from './explain-failure.js';
 import { countTokens, cursor, Malformed, readDates, readNumbers, skipSeparators } from './read-section.js';
 import { sortByDate } from './sort-by-date.js';

@@ -1,6 +1,6 @@
 import type { Piscina } from 'piscina';
 import { CrawlerError, FormatError } from '../errors.js';
-import type { DailySeries } from './daily-series.js';
+import type { DailySeries } from '../core/daily-series.js';
 import { parseDjbcd } from './parse-djbcd.js';
 import type { ParseTask, ParseTaskResult } from './parse-worker.js';
 

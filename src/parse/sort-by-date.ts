@@ -1,4 +1,4 @@
-import type { DailySeries } from './daily-series.js';
+import type { DailySeries } from '../core/daily-series.js';
 
 const COLUMN_COUNT = 6;
 

@@ -1,5 +1,5 @@
-import type { DailySeries } from '../parse/daily-series.js';
-import type { DailyBar } from './daily-bar.js';
+import type { DailySeries } from '../core/daily-series.js';
+import type { DailyBar } from '../core/daily-bar.js';
 
 /** Why a parsed row was not accepted. */
 export type RejectRule =

@@ -1,4 +1,4 @@
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 
 /** A valid 2330 bar around `close`, for the overlap tests. */
 export function bar(trade_date: string, close: number, overrides: Partial<DailyBar> = {}): DailyBar {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confirmsRevision, judgeOverlap, MAX_OPINIONS, type Opinion } from '../../src/batch/overlap-verdict.js';
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 import { bar } from './bars.js';
 
 const DAYS = ['2026-01-01', '2026-01-02', '2026-01-05', '2026-01-06'];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareOverlap } from '../../src/batch/overlap.js';
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 import { bar } from './bars.js';
 
 const stored = [bar('2026-01-01', 470), bar('2026-01-02', 471.5), bar('2026-01-05', 480)];

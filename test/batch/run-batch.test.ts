@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { UpsertCounts } from '../../src/db/daily-bars-repository.js';
+import type { UpsertCounts } from '../../src/db/bars/daily-bars-repository.js';
 import { runBatch, type RunBatchDeps } from '../../src/batch/run-batch.js';
-import type { DailySeries } from '../../src/parse/daily-series.js';
+import type { DailySeries } from '../../src/core/daily-series.js';
 
 /** `count` weekday bars from 2024-01-01 as the parser returns them. */
 function series(count: number): DailySeries {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fetchTrustedBars, type BatchFetchRequest } from '../../src/batch/trusted-bars.js';
 import type { Attempt, FetchOutcome } from '../../src/mirrors/fetch-symbol.js';
-import type { DailySeries } from '../../src/parse/daily-series.js';
+import type { DailySeries } from '../../src/core/daily-series.js';
 
 const TODAY = '2026-01-07';
 const FULL = 2880;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/db/open-database.js';
-import { createRunsRepository, type RunStatus } from '../../src/db/runs-repository.js';
+import { openDatabase } from '../../src/db/connection/open-database.js';
+import { createRunsRepository, type RunStatus } from '../../src/db/runs/runs-repository.js';
 import type { HealthDocument } from '../../src/health/health-document.js';
 import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
 import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mirror.js';

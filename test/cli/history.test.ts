@@ -4,9 +4,9 @@ import { historyCommand, parseHistoryRequest, type HistoryCommandInput } from '.
 import { csvHeader, csvRows, formatCsv, formatTable } from '../../src/cli/format-bars.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
-import { createDailyBarsRepository } from '../../src/db/daily-bars-repository.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/open-database.js';
+import { createDailyBarsRepository } from '../../src/db/bars/daily-bars-repository.js';
+import { migrateToLatest } from '../../src/db/schema/migrate.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-database.js';
 import { CrawlerError, SymbolError, UsageError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { bar } from '../db/helpers.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
-import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/daily-bars-repository.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import type { DatabaseHandle } from '../../src/db/open-database.js';
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import { createDailyBarsRepository, type DailyBarsRepository } from '../../src/db/bars/daily-bars-repository.js';
+import { migrateToLatest } from '../../src/db/schema/migrate.js';
+import type { DatabaseHandle } from '../../src/db/connection/open-database.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 import type { TestBackend } from '../support/databases.js';
 
 /** Creates the Python backend's tables exactly as legacy-schema.md defines them. */

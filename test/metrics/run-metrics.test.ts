@@ -1,7 +1,7 @@
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { SymbolResult } from '../../src/batch/crawl-symbol.js';
-import type { UpsertCounts } from '../../src/db/daily-bars-repository.js';
+import type { UpsertCounts } from '../../src/db/bars/daily-bars-repository.js';
 import { createSummaryAccumulator, type SymbolOutcome } from '../../src/batch/summary.js';
 import { METRIC } from '../../src/metrics/metric-names.js';
 import { REQUEST_OUTCOMES, requestOutcome, type AttemptSample } from '../../src/metrics/request-outcome.js';

@@ -9,7 +9,7 @@ import { fetchSymbol } from '../../src/mirrors/fetch-symbol.js';
 import type { Attempt, FetchSymbolDeps } from '../../src/mirrors/fetch-symbol.js';
 import type { MirrorClientOptions, MirrorResponse } from '../../src/mirrors/mirror-client.js';
 import type { Mirror } from '../../src/mirrors/mirror-list.js';
-import { sleep } from '../../src/mirrors/sleep.js';
+import { sleep } from '../../src/sleep.js';
 import type { LoopbackMirror, RawHandler } from '../support/loopback-mirror.js';
 import { ENDPOINT, PAYLOAD, useClientHarness } from './client-harness.js';
 

@@ -5,7 +5,7 @@ import { createMirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
 import type { MirrorLease, MirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../../src/mirrors/scheduler-options.js';
 import type { SchedulerOptions } from '../../src/mirrors/scheduler-options.js';
-import { sleep } from '../../src/mirrors/sleep.js';
+import { sleep } from '../../src/sleep.js';
 
 const now = () => performance.now();
 

@@ -15,7 +15,7 @@ import { createMirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
 import type { MirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
 import { DEFAULT_SCHEDULER_OPTIONS } from '../../src/mirrors/scheduler-options.js';
 import type { SchedulerOptions } from '../../src/mirrors/scheduler-options.js';
-import { sleep } from '../../src/mirrors/sleep.js';
+import { sleep } from '../../src/sleep.js';
 import { startLoopbackMirror } from '../support/loopback-mirror.js';
 import type { LoopbackMirror } from '../support/loopback-mirror.js';
 import { seeded } from '../support/seeded-random.js';

@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, type FormatReason } from '../../src/errors.js';
-import type { DailySeries } from '../../src/parse/daily-series.js';
+import type { DailySeries } from '../../src/core/daily-series.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
 import { createParserPool, type Parser } from '../../src/parse/parser-pool.js';
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 import { isValidBar, validateBars } from '../../src/validate/validate-bars.js';
 import { readFixture } from '../support/fixtures.js';
 

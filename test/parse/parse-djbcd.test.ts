@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError, type FormatReason } from '../../src/errors.js';
-import { column, type DailySeries } from '../../src/parse/daily-series.js';
+import { column, type DailySeries } from '../../src/core/daily-series.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
 import { readFixture } from '../support/fixtures.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { column } from '../../src/parse/daily-series.js';
+import { column } from '../../src/core/daily-series.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
 
 /*

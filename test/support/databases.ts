@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/open-database.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-database.js';
 
 /** The PostgreSQL server the server half of the suite runs against; undefined skips that half. */
 export const TEST_DATABASE_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined;

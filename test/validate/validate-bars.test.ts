@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DailySeries } from '../../src/parse/daily-series.js';
+import type { DailySeries } from '../../src/core/daily-series.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
-import type { DailyBar } from '../../src/validate/daily-bar.js';
+import type { DailyBar } from '../../src/core/daily-bar.js';
 import { isValidBar, validateBars, type ValidationResult } from '../../src/validate/validate-bars.js';
 import { readFixture } from '../support/fixtures.js';
 

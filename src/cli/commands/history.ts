@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import { EXIT_CODES, UsageError } from '../../errors.js';
-import { readHistoryPages, type HistoryQuery, type HistoryRow } from '../../db/history-query.js';
+import { readHistoryPages, type HistoryQuery, type HistoryRow } from '../../db/bars/history-query.js';
 import type { Logger } from '../../logger.js';
 import { normaliseSymbol } from '../../validate/symbol.js';
 import type { CommandOutput, OutputWriter } from '../command-output.js';

@@ -1,5 +1,5 @@
-import { migrateToLatest } from '../../db/migrate.js';
-import { openDatabase } from '../../db/open-database.js';
+import { migrateToLatest } from '../../db/schema/migrate.js';
+import { openDatabase } from '../../db/connection/open-database.js';
 import type { Config } from '../../config/schema.js';
 import { EXIT_CODES } from '../../errors.js';
 import type { Logger } from '../../logger.js';

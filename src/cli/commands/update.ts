@@ -11,11 +11,11 @@ import { createSummaryAccumulator, type BatchSummary, type SummaryAccumulator, t
 import { lastClosedSession } from '../../batch/trading-session.js';
 import { calendarDateIn, systemClock, type Clock } from '../../clock.js';
 import type { Config } from '../../config/schema.js';
-import { createBarWriter, type BarWriter } from '../../db/bar-writer.js';
-import { acquireRunLock, type RunLock } from '../../db/run-lock.js';
-import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs-repository.js';
-import { createStocksRepository } from '../../db/stocks-repository.js';
-import { retryTransient, type RetryEvent } from '../../db/transient-retry.js';
+import { createBarWriter, type BarWriter } from '../../db/bars/bar-writer.js';
+import { acquireRunLock, type RunLock } from '../../db/locks/run-lock.js';
+import { createRunsRepository, type RunsRepository, type RunStatus } from '../../db/runs/runs-repository.js';
+import { createStocksRepository } from '../../db/stocks/stocks-repository.js';
+import { retryTransient, type RetryEvent } from '../../db/connection/transient-retry.js';
 import { EXIT_CODES, exitCodeFor, exitCodeForSignal, LockHeldError, UsageError, type CrawlerError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { publishRunMetrics, startRunMetrics } from '../../metrics/publish.js';

@@ -1,0 +1,76 @@
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PackedBars } from './packed-bars.js';
+import type { TradeDateKind } from '../schema/trade-date-sql.js';
+
+/** The columns a COPY fills; every other column takes its default (ids, timestamps) or stays NULL. */
+const COPY_COLUMNS = [
+  'stock_code',
+  'trade_date',
+  'open_price',
+  'high_price',
+  'low_price',
+  'close_price',
+  'volume',
+  'data_quality',
+  'data_source',
+] as const;
+
+export const COPY_STATEMENT = `copy stock_daily_data (${COPY_COLUMNS.join(', ')}) from stdin`;
+
+/**
+ * Which of `symbols` have no stored row at all: their bars can go in by COPY, which
+ * cannot conflict with anything. One probe of the unique index per symbol.
+ */
+export const FRESH_SYMBOLS_SQL = `select s.code as stock_code
+  from unnest($1::text[]) as s(code)
+  where not exists (select 1 from stock_daily_data as d where d.stock_code = s.code)`;
+
+/** COPY's text form of the trading day for each kind of trade_date column (midnight UTC for timestamps). */
+function dayText(kind: TradeDateKind, day: string): string {
+  switch (kind) {
+    case 'date':
+      return day;
+    case 'timestamptz':
+      return `${day} 00:00:00+00`;
+    case 'timestamp':
+      return `${day} 00:00:00`;
+  }
+}
+
+/** Backslash, tab and line breaks are COPY text format's specials; names from config may hold them. */
+function copyEscape(text: string): string {
+  return /[\\\t\n\r]/.test(text)
+    ? text.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r')
+    : text;
+}
+
+/**
+ * One symbol's rows in COPY text format, one line per bar. Values are written as
+ * JavaScript prints them (the shortest form that reads back as the same double), so
+ * the column's own type rounds them exactly as the upsert's casts do.
+ */
+export function copyText(packed: PackedBars, kind: TradeDateKind): string {
+  const code = copyEscape(packed.symbol);
+  const source = copyEscape(packed.source);
+  const { count, values } = packed;
+  let text = '';
+  for (let i = 0; i < count; i += 1) {
+    const quality = packed.weekend[i] === 1 ? 'weekend' : 'valid';
+    text += `${code}\t${dayText(kind, packed.days[i] as string)}\t${values[i]}\t${values[count + i]}\t${values[2 * count + i]}\t${values[3 * count + i]}\t${values[4 * count + i]}\t${quality}\t${source}\n`;
+  }
+  return text;
+}
+
+/** COPYs the symbols' bars into stock_daily_data on `client`; resolves with the rows copied. */
+export async function copyBars(client: pg.ClientBase, groups: readonly PackedBars[], kind: TradeDateKind): Promise<number> {
+  const stream = client.query(copyFrom(COPY_STATEMENT));
+  await pipeline(textChunks(groups, kind), stream as unknown as NodeJS.WritableStream);
+  return Number(stream.rowCount);
+}
+
+/** Built lazily, one symbol at a time, so a large batch never sits in memory as one string. */
+async function* textChunks(groups: readonly PackedBars[], kind: TradeDateKind): AsyncGenerator<string> {
+  for (const group of groups) yield copyText(group, kind);
+}

@@ -1,0 +1,147 @@
+import { mkdir } from 'node:fs/promises';
+import type { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { DatabaseUnavailableError, UsageError } from '../../errors.js';
+import { acquireDataDirLock } from '../locks/data-dir-lock.js';
+import { migrateToLatest } from '../schema/migrate.js';
+import type { Database } from '../schema/tables.js';
+import { TYPE_PARSERS } from './type-parsers.js';
+
+/** An open database; whoever opened it calls `close()` in a `finally`. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  /** The server connection pool behind `db` (for COPY, which Kysely cannot speak); absent for the embedded database. */
+  pool?: pg.Pool;
+  /** Where it is, safe to log: the URL with its password redacted, or the data directory. */
+  target: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL of a server; without it, the embedded database in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  /** Data directory of the embedded database (created if missing). */
+  dataDir: string;
+  /** Connections in the pool (server only). Default 10. */
+  poolSize?: number | undefined;
+  /** Shown in pg_stat_activity. Default 'stock-crawler'. */
+  applicationName?: string | undefined;
+  /** How long to wait for a server connection. Default 10 000 ms. */
+  connectTimeoutMs?: number | undefined;
+  /** Migrate the embedded database on open. Default true; a server is migrated only by `migrate`. */
+  migrateEmbedded?: boolean | undefined;
+}
+
+/**
+ * Opens the database the CLI works on: a PostgreSQL server when a URL is given
+ * (connectivity is checked before returning), otherwise an embedded PGlite in
+ * `dataDir`, which migrates itself. Both go through the same Kysely code.
+ * @throws DatabaseUnavailableError (its message never holds the password); LockHeldError when
+ * another live process has the embedded data directory open;
+ * UsageError for a URL that cannot be parsed.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  return options.databaseUrl ? openServer(options.databaseUrl, options) : openEmbedded(options);
+}
+
+async function openServer(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const target = redactDatabaseUrl(url);
+  if (!URL.canParse(url)) throw new UsageError(`the database URL is not a valid URL: ${target}`);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? 'stock-crawler',
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types: { getTypeParser: getTypeParser as typeof pg.types.getTypeParser },
+  });
+  // An idle client whose server goes away emits 'error' on the pool; unhandled, that
+  // would kill the process. The next query reports the failure where it can be handled.
+  pool.on('error', () => undefined);
+  // A client checked out when the server goes away emits 'error' on itself, not on the
+  // pool; its query rejects all the same, so the listener only keeps the process alive.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const reason = withoutPassword(describeFailure(error), url);
+    throw new DatabaseUnavailableError(`cannot connect to ${target}: ${reason}`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', pool, target, close: () => db.destroy() };
+}
+
+async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const dataDir = options.dataDir;
+  await mkdir(dataDir, { recursive: true });
+  const lock = await acquireDataDirLock(dataDir);
+  // Loaded only here: a server run should not pay for the embedded database's modules.
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-dialect.js')]);
+  let pglite: PGlite;
+  try {
+    // No extensions: each one adds to the first open. initdb on the first open is the
+    // price of an embedded server (seconds); later opens take a fraction of a second.
+    pglite = await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS } });
+  } catch (error) {
+    await lock.release();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DatabaseUnavailableError(`cannot open the embedded database in ${dataDir}: ${reason}`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const close = async (): Promise<void> => {
+    try {
+      await db.destroy();
+    } finally {
+      await lock.release();
+    }
+  };
+  try {
+    if (options.migrateEmbedded ?? true) await migrateToLatest(db);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, kind: 'pglite', target: dataDir, close };
+}
+
+/** Node reports some refusals (an AggregateError of IPv4 and IPv6 attempts) with an empty message. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  if (error instanceof AggregateError) return error.errors.map(describeFailure).join('; ');
+  return (error as NodeJS.ErrnoException).code ?? error.name;
+}
+
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  return TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format);
+}
+
+/** The URL with its password (in the userinfo or a `password=` parameter) replaced by `***`. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+    return parsed.toString();
+  } catch {
+    // Unparseable: mask anything that looks like user:password@ or password=…
+    return url.replace(/(\/\/[^/@:]*:)[^@/]*@/, '$1***@').replace(/(password=)[^&\s]*/gi, '$1***');
+  }
+}
+
+/** Defence in depth: no driver message we pass on may carry the password. */
+function withoutPassword(message: string, url: string): string {
+  let password = '';
+  try {
+    const parsed = new URL(url);
+    password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
+  } catch {
+    return message;
+  }
+  return password ? message.split(password).join('***') : message;
+}
