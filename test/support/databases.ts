@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-database.js';
 
 /** The PostgreSQL server the server half of the suite runs against; undefined skips that half. */
@@ -72,6 +72,8 @@ function pgliteTemplate(): Promise<string> {
 
 /** One empty database of a backend; `open()` may be called again after closing. */
 export interface TestDatabase {
+  /** The server database's URL (for code that connects on its own); undefined for the embedded one. */
+  readonly url: string | undefined;
   /** Opens it without migrating; `timeZone` sets the session TimeZone of every connection. */
   open(options?: { timeZone?: string }): Promise<DatabaseHandle>;
   drop(): Promise<void>;
@@ -99,6 +101,7 @@ const postgresBackend: TestBackend = {
   async create() {
     const database = await createTestDatabase();
     return {
+      url: database.url,
       open: ({ timeZone } = {}) => {
         const url = new URL(database.url);
         if (timeZone) url.searchParams.set('options', `-c TimeZone=${timeZone}`);
@@ -117,6 +120,7 @@ const pgliteBackend: TestBackend = {
   async create() {
     const { dir, remove } = await createPgliteDir({ initialized: true });
     return {
+      url: undefined,
       open: async ({ timeZone } = {}) => {
         const handle = await openDatabase({ dataDir: dir, migrateEmbedded: false });
         // PGlite is one session: a SET holds for everything that follows.
@@ -128,10 +132,86 @@ const pgliteBackend: TestBackend = {
   },
 };
 
+/** The PostgreSQL server at TEST_DATABASE_URL; its `describe` skips, loudly, without one. */
+export const serverBackend: TestBackend = postgresBackend;
+
+/** The embedded PGlite database; always available. */
+export const embeddedBackend: TestBackend = pgliteBackend;
+
 /** Both backends; the suite written once runs on each. */
 export const backends: readonly TestBackend[] = [postgresBackend, pgliteBackend];
 
 /** Declares `fn`'s tests once per backend, as `title [postgres]` and `title [pglite]`. */
 export function describeBackends(title: string, fn: (backend: TestBackend) => void): void {
   for (const backend of backends) backend.describe(`${title} [${backend.kind}]`, () => fn(backend));
+}
+
+/** An empty database of a suite (see {@link useEmptyDatabase}). */
+export interface EmptyDatabase {
+  /** The database itself (its `url` for code that connects on its own). */
+  readonly database: TestDatabase;
+  /** The handle opened last; throws when none is open. */
+  readonly handle: DatabaseHandle;
+  /** `handle.db`. */
+  readonly db: DatabaseHandle['db'];
+  /** Closes the open handle, if any, and opens the database again (the embedded one admits one handle at a time). */
+  open(options?: { timeZone?: string }): Promise<DatabaseHandle>;
+}
+
+/**
+ * Declares, in the enclosing describe, an empty (unmigrated) database on `backend`: one
+ * for the whole suite (`scope` 'suite', the default) or a fresh one for each test
+ * ('test'). Unless `open` is false, the hook opens it with `timeZone` as the session
+ * TimeZone; the handle is closed and the database dropped after the suite or test.
+ */
+export function useEmptyDatabase(
+  backend: TestBackend,
+  options: { scope?: 'suite' | 'test'; timeZone?: string; open?: boolean } = {},
+): EmptyDatabase {
+  let database: TestDatabase | undefined;
+  let handle: DatabaseHandle | undefined;
+  const closeHandle = async (): Promise<void> => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
+  };
+  const suite: EmptyDatabase = {
+    get database() {
+      if (database === undefined) throw new Error('the test database is used outside its suite');
+      return database;
+    },
+    get handle() {
+      if (handle === undefined) throw new Error('the test database is not open');
+      return handle;
+    },
+    get db() {
+      return suite.handle.db;
+    },
+    async open(openOptions = {}) {
+      await closeHandle();
+      handle = await suite.database.open(openOptions);
+      return handle;
+    },
+  };
+  const setUp = async (): Promise<void> => {
+    database = await backend.create();
+    if (options.open !== false) await suite.open({ timeZone: options.timeZone });
+  };
+  const tearDown = async (): Promise<void> => {
+    try {
+      await closeHandle();
+    } finally {
+      const created = database;
+      database = undefined;
+      await created?.drop();
+    }
+  };
+  if (options.scope === 'test') {
+    beforeEach(setUp);
+    afterEach(tearDown);
+  } else {
+    beforeAll(setUp);
+    afterAll(tearDown);
+  }
+  return suite;
 }

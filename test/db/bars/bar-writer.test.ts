@@ -1,23 +1,18 @@
 import { sql, type Kysely, type KyselyPlugin } from 'kysely';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import { createBarWriter, type BarWriterOptions, type FlushReport } from '../../../src/db/bars/bar-writer.js';
-import { createDailyBarsRepository, type DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
-import { migrateToLatest } from '../../../src/db/schema/migrate.js';
+import type { DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
 import type { RetryEvent } from '../../../src/db/connection/transient-retry.js';
-import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
 import type { Database } from '../../../src/db/schema/tables.js';
 import { DatabaseUnavailableError, SchemaError } from '../../../src/errors.js';
 import type { DailyBar } from '../../../src/core/daily-bar.js';
-import { backends, describeBackends, type TestBackend } from '../../support/databases.js';
-import { bar, openBarsDatabase, storedRows, type BarsDatabase } from '../helpers.js';
+import { bar, barSeries, symbolRange as codes } from '../../support/bars.js';
+import { describeBackends, serverBackend } from '../../support/databases.js';
+import { openBarsDatabase, storedRows, useMigratedDatabase } from '../helpers.js';
 
 const DAYS = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08'];
 
-function symbolBars(symbol: string, close = 100, days = DAYS): DailyBar[] {
-  return days.map((day, i) => bar(symbol, day, close + i));
-}
-
-const codes = (n: number, from = 1000): string[] => Array.from({ length: n }, (_, i) => String(from + i));
+const symbolBars = (symbol: string, close = 100, days = DAYS): DailyBar[] => barSeries(symbol, days, close);
 
 /**
  * The database seen through a plugin that counts the statements that completed and can
@@ -44,35 +39,25 @@ function instrument(db: Kysely<Database>) {
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`bar writer, ${flavour} table`, (backend) => {
-    let opened: BarsDatabase | undefined;
-    let handle: DatabaseHandle;
-    let repository: DailyBarsRepository;
+    const database = useMigratedDatabase(backend, flavour, { emptyBarsBeforeEach: true });
     let flushes: FlushReport[];
 
     function writer(options: Partial<BarWriterOptions> & { db?: Kysely<Database> } = {}) {
       return createBarWriter({
-        db: handle.db,
-        repository,
+        db: database.db,
+        repository: database.repository,
         maxDelayMs: 20,
         onFlush: (report) => flushes.push(report),
         ...options,
       });
     }
 
-    beforeAll(async () => {
-      opened = await openBarsDatabase(backend, flavour);
-      ({ handle, repository } = opened);
-    });
-    afterAll(async () => {
-      await opened?.close();
-    });
-    beforeEach(async () => {
-      await sql`truncate stock_daily_data`.execute(handle.db);
+    beforeEach(() => {
       flushes = [];
     });
 
     it('writes many symbols with one statement per flush and reports counts per symbol', async () => {
-      const { db, probe } = instrument(handle.db);
+      const { db, probe } = instrument(database.db);
       const bars = writer({ db, maxSymbols: 100, maxRows: 20_000 });
       const symbols = codes(150);
       const first = await Promise.all(symbols.map((symbol, i) => bars.write(symbol, symbolBars(symbol), `mirror-${i % 8}`)));
@@ -94,9 +79,11 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       );
       expect(probe.statements).toBe(4);
       await bars.close();
-      const rows = await storedRows(handle.db);
+      const rows = await storedRows(database.db);
       expect(rows).toHaveLength(150 * 5 + 50);
-      expect(new Set(rows.filter((row) => row.stock_code === '1001').map((row) => row.data_source))).toEqual(new Set(['mirror-1']));
+      // The mirror is kept in the crawler's own table; the backend's rows say what its writer did.
+      const source = flavour === 'crawler' ? 'mirror-1' : 'broker_crawler';
+      expect(new Set(rows.filter((row) => row.stock_code === '1001').map((row) => row.data_source))).toEqual(new Set([source]));
     });
 
     it('keeps statements within maxRows, and a symbol larger than that goes alone', async () => {
@@ -127,7 +114,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'E_DB_WRITE' });
       expect(results[0]).toEqual({ status: 'fulfilled', value: { created: 5, updated: 0, unchanged: 0 } });
       expect(flushes).toEqual([expect.objectContaining({ symbols: 5, oneByOne: true, failed: flavour === 'crawler' ? 2 : 1 })]);
-      const stored = new Set((await storedRows(handle.db)).map((row) => row.stock_code));
+      const stored = new Set((await storedRows(database.db)).map((row) => row.stock_code));
       expect(stored).toEqual(new Set(flavour === 'crawler' ? [good[0], good[1], good[3]] : good));
       await bars.close();
     });
@@ -149,11 +136,11 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       ]);
       expect(first).toEqual({ created: 5, updated: 0, unchanged: 0 });
       expect(second).toEqual({ created: 0, updated: 5, unchanged: 0 });
-      expect((await storedRows(handle.db)).map((row) => row.close_price)).toEqual([200, 201, 202, 203, 204]);
+      expect((await storedRows(database.db)).map((row) => row.close_price)).toEqual([200, 201, 202, 203, 204]);
     });
 
     it('holds writes back while maxPendingRows are pending (backpressure)', async () => {
-      const { db, probe } = instrument(handle.db);
+      const { db, probe } = instrument(database.db);
       let open!: () => void;
       probe.gate = new Promise((resolve) => (open = resolve));
       const bars = writer({ db, maxPendingRows: 12, maxDelayMs: 50 });
@@ -191,19 +178,19 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       const bars = writer({ maxDelayMs: 60_000 });
       const early = bars.write('2330', symbolBars('2330'), 'm');
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await storedRows(handle.db)).toEqual([]);
+      expect(await storedRows(database.db)).toEqual([]);
       await bars.flush();
       expect(await early).toMatchObject({ created: 5 });
 
       const pending = codes(3).map((symbol) => bars.write(symbol, symbolBars(symbol), 'm'));
       await bars.close();
       expect((await Promise.all(pending)).map((c) => c.created)).toEqual([5, 5, 5]);
-      expect(await storedRows(handle.db)).toHaveLength(20);
+      expect(await storedRows(database.db)).toHaveLength(20);
       await expect(bars.write('2317', symbolBars('2317'), 'm')).rejects.toMatchObject({ code: 'E_INTERNAL' });
     });
 
     it('fails every pending write with DatabaseUnavailableError when the connection is lost', async () => {
-      const { db, probe } = instrument(handle.db);
+      const { db, probe } = instrument(database.db);
       const bars = writer({ db, maxSymbols: 2, maxDelayMs: 60_000 });
       probe.failWith = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
       const writes = codes(5).map((symbol) => bars.write(symbol, symbolBars(symbol), 'm').catch((e: unknown) => e));
@@ -215,7 +202,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
     });
 
     it('fails every pending write with SchemaError when the table cannot be written at all', async () => {
-      await sql`alter table stock_daily_data rename column data_source to source_name`.execute(handle.db);
+      await sql`alter table stock_daily_data rename column data_source to source_name`.execute(database.db);
       try {
         const bars = writer();
         const errors = await Promise.all(
@@ -224,7 +211,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         for (const error of errors) expect(error).toBeInstanceOf(SchemaError);
         await bars.close();
       } finally {
-        await sql`alter table stock_daily_data rename column source_name to data_source`.execute(handle.db);
+        await sql`alter table stock_daily_data rename column source_name to data_source`.execute(database.db);
       }
     });
   });
@@ -232,16 +219,13 @@ for (const flavour of ['crawler', 'legacy'] as const) {
 
 // Server only: PGlite is in-process and has no connection to lose (the injected failure
 // above covers the writer on both backends).
-const server = backends.find((backend) => backend.kind === 'postgres') as TestBackend;
-server.describe('bar writer against a server that goes away [postgres]', () => {
-  const backend = server;
+serverBackend.describe('bar writer against a server that goes away [postgres]', () => {
   it('rejects the pending writes with DatabaseUnavailableError', async () => {
-    const database = await backend.create();
-    const handle = await database.open();
+    const database = await openBarsDatabase(serverBackend, 'crawler');
+    const { handle } = database;
     try {
-      await migrateToLatest(handle.db);
       // Retries on: a database that no longer exists (3D000) is not worth waiting for.
-      const bars = createBarWriter({ db: handle.db, repository: await createDailyBarsRepository(handle.db), maxDelayMs: 10, retryMs: 60_000 });
+      const bars = createBarWriter({ db: handle.db, repository: database.repository, maxDelayMs: 10, retryMs: 60_000 });
       expect(await bars.write('2330', symbolBars('2330'), 'm')).toMatchObject({ created: 5 });
       await database.drop(); // terminates every connection
       const started = Date.now();
@@ -285,25 +269,13 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describeBackends('bar writer while the database is away', (backend) => {
-  let opened: BarsDatabase | undefined;
-  let handle: DatabaseHandle;
-
-  beforeAll(async () => {
-    opened = await openBarsDatabase(backend, 'crawler');
-    ({ handle } = opened);
-  });
-  afterAll(async () => {
-    await opened?.close();
-  });
-  beforeEach(async () => {
-    await sql`truncate stock_daily_data`.execute(handle.db);
-  });
+  const database = useMigratedDatabase(backend, 'crawler', { emptyBarsBeforeEach: true });
 
   it('retries the statement, admits no new write meanwhile, and commits every symbol whole once it is back', async () => {
-    const { repository, cable } = unplugged(opened!.repository);
+    const { repository, cable } = unplugged(database.repository);
     const retries: RetryEvent[] = [];
     const bars = createBarWriter({
-      db: handle.db,
+      db: database.db,
       repository,
       maxDelayMs: 5,
       retryMs: 60_000,
@@ -325,24 +297,24 @@ describeBackends('bar writer while the database is away', (backend) => {
     // The pipeline waits in enqueue, so it takes (and fetches) no further symbol.
     expect(admitted).toBe(0);
     expect(bars.waiting).toBe(2);
-    expect(await storedRows(handle.db)).toEqual([]);
+    expect(await storedRows(database.db)).toEqual([]);
 
     cable.down = false;
     const counts = await Promise.all([...early, ...late]);
     expect(counts.every((c) => c.created === 5)).toBe(true);
     expect(admitted).toBe(2);
-    const stored = await storedRows(handle.db);
+    const stored = await storedRows(database.db);
     expect(stored).toHaveLength(25);
     expect([...new Set(stored.map((row) => row.stock_code))]).toEqual([...codes(3), ...codes(2, 2000)]);
     await bars.close();
   });
 
   it('fails every pending and waiting write with DatabaseUnavailableError once the database stays away past retryMs', async () => {
-    const { repository, cable } = unplugged(opened!.repository);
+    const { repository, cable } = unplugged(database.repository);
     let now = 0;
     let retries = 0;
     const bars = createBarWriter({
-      db: handle.db,
+      db: database.db,
       repository,
       maxDelayMs: 5,
       retryMs: 30_000,
@@ -361,14 +333,14 @@ describeBackends('bar writer while the database is away', (backend) => {
     for (const error of errors) expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(now).toBeGreaterThanOrEqual(30_000);
     await expect(bars.write('2330', symbolBars('2330'), 'm')).rejects.toBeInstanceOf(DatabaseUnavailableError);
-    expect(await storedRows(handle.db)).toEqual([]);
+    expect(await storedRows(database.db)).toEqual([]);
     await bars.close();
   });
 
   it('stops retrying when its signal aborts (the run is stopping)', async () => {
-    const { repository, cable } = unplugged(opened!.repository);
+    const { repository, cable } = unplugged(database.repository);
     const controller = new AbortController();
-    const bars = createBarWriter({ db: handle.db, repository, maxDelayMs: 5, retryMs: 600_000, signal: controller.signal });
+    const bars = createBarWriter({ db: database.db, repository, maxDelayMs: 5, retryMs: 600_000, signal: controller.signal });
     cable.down = true;
     const pending = bars.write('2330', symbolBars('2330'), 'm').catch((e: unknown) => e);
     await until(() => cable.attempts >= 1, 'the first attempt');

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { copyText } from '../../../src/db/bars/copy-bars.js';
 import { packBars } from '../../../src/db/bars/packed-bars.js';
 import { createDailyBarsRepository, type DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
-import { backends } from '../../support/databases.js';
-import { bar, openBarsDatabase, storedRows, type BarsDatabase } from '../helpers.js';
+import { bar, barSeries } from '../../support/bars.js';
+import { serverBackend } from '../../support/databases.js';
+import { saveSymbols } from '../../support/save-bars.js';
+import { storedRows, useMigratedDatabase } from '../helpers.js';
 
 describe('copyText', () => {
   it('writes one tab-separated line per bar, the day as the column kind needs it', () => {
@@ -25,71 +27,66 @@ describe('copyText', () => {
   });
 });
 
-const pg = backends.find((backend) => backend.kind === 'postgres');
-
 // COPY is a server feature: the embedded database always takes the upsert statement.
-describe.skipIf(pg === undefined).each(['crawler', 'legacy'] as const)('COPY path on PostgreSQL, %s table', (flavour) => {
-  let database: BarsDatabase;
-  let bulk: DailyBarsRepository;
-
-  beforeAll(async () => {
+for (const flavour of ['crawler', 'legacy'] as const) {
+  serverBackend.describe(`COPY path on PostgreSQL, ${flavour} table [postgres]`, () => {
     // A session zone east of UTC: a timestamptz written as a bare day would land on the previous day.
-    database = await openBarsDatabase(pg!, flavour, { timeZone: 'Asia/Taipei' });
-    bulk = await createDailyBarsRepository(database.handle.db, { pool: database.handle.pool, copyMinRows: 1 });
-  });
-  afterAll(async () => database?.close());
-  beforeEach(async () => {
-    await sql`truncate stock_daily_data`.execute(database.handle.db);
-  });
+    const database = useMigratedDatabase(serverBackend, flavour, { timeZone: 'Asia/Taipei', emptyBarsBeforeEach: true });
+    let bulk: DailyBarsRepository;
 
-  const days = ['2024-01-02', '2024-01-03', '2024-01-04'];
-  const history = (symbol: string, close: number) => days.map((day, i) => bar(symbol, day, close + i));
+    beforeAll(async () => {
+      bulk = await createDailyBarsRepository(database.db, { pool: database.handle.pool, copyMinRows: 1 });
+    });
 
-  it('stores fresh symbols exactly as the upsert statement would', async () => {
-    const counts = await bulk.upsertSymbols([
-      { symbol: '2330', source: 'm1', bars: history('2330', 580.25) },
-      { symbol: '2317', source: 'm2', bars: history('2317', 101.5) },
-    ]);
-    expect(counts.get('2330')).toEqual({ created: 3, updated: 0, unchanged: 0 });
-    const copied = await storedRows(database.handle.db);
+    const days = ['2024-01-02', '2024-01-03', '2024-01-04'];
+    const history = (symbol: string, close: number) => barSeries(symbol, days, close);
 
-    await sql`truncate stock_daily_data`.execute(database.handle.db);
-    await database.repository.upsertSymbols([
-      { symbol: '2330', source: 'm1', bars: history('2330', 580.25) },
-      { symbol: '2317', source: 'm2', bars: history('2317', 101.5) },
-    ]);
-    const upserted = await storedRows(database.handle.db);
-    const withoutIds = (rows: Array<Record<string, unknown>>) => rows.map(({ id: _id, ...rest }) => rest);
-    expect(withoutIds(copied)).toEqual(withoutIds(upserted));
-    expect(copied[0]?.stored).toBe(flavour === 'crawler' ? '2024-01-02' : '2024-01-02T00:00:00Z');
-  });
+    it('stores fresh symbols exactly as the upsert statement would', async () => {
+      const counts = await saveSymbols(bulk, [
+        { symbol: '2330', source: 'm1', bars: history('2330', 580.25) },
+        { symbol: '2317', source: 'm2', bars: history('2317', 101.5) },
+      ]);
+      expect(counts.get('2330')).toEqual({ created: 3, updated: 0, unchanged: 0 });
+      const copied = await storedRows(database.db);
 
-  it('upserts the symbols that already have rows in the same transaction', async () => {
-    await database.repository.upsertSymbols([{ symbol: '2330', source: 'm1', bars: history('2330', 580) }]);
-    const revised = history('2330', 580).map((b, i) => (i === 2 ? { ...b, close_price: 581.5 } : b));
-    const counts = await bulk.upsertSymbols([
-      { symbol: '2330', source: 'm1', bars: [...revised, bar('2330', '2024-01-05', 590)] },
-      { symbol: '2317', source: 'm2', bars: history('2317', 101) },
-    ]);
-    expect(counts.get('2330')).toEqual({ created: 1, updated: 1, unchanged: 2 });
-    expect(counts.get('2317')).toEqual({ created: 3, updated: 0, unchanged: 0 });
-    expect(await storedRows(database.handle.db)).toHaveLength(7);
-  });
+      await sql`truncate stock_daily_data`.execute(database.db);
+      await saveSymbols(database.repository, [
+        { symbol: '2330', source: 'm1', bars: history('2330', 580.25) },
+        { symbol: '2317', source: 'm2', bars: history('2317', 101.5) },
+      ]);
+      const upserted = await storedRows(database.db);
+      const withoutIds = (rows: Array<Record<string, unknown>>) => rows.map(({ id: _id, ...rest }) => rest);
+      expect(withoutIds(copied)).toEqual(withoutIds(upserted));
+      expect(copied[0]?.stored).toBe(flavour === 'crawler' ? '2024-01-02' : '2024-01-02T00:00:00Z');
+    });
 
-  it('writes nothing of a batch when any part of it fails', async () => {
-    await database.repository.upsertSymbols([{ symbol: '2330', source: 'm1', bars: history('2330', 580) }]);
-    const before = await storedRows(database.handle.db);
-    const tooLong = 'X'.repeat(40); // longer than stock_code's varchar(20)
-    await expect(
-      bulk.upsertSymbols([
-        { symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-05', 590)] },
+    it('upserts the symbols that already have rows in the same transaction', async () => {
+      await saveSymbols(database.repository, [{ symbol: '2330', source: 'm1', bars: history('2330', 580) }]);
+      const revised = history('2330', 580).map((b, i) => (i === 2 ? { ...b, close_price: 581.5 } : b));
+      const counts = await saveSymbols(bulk, [
+        { symbol: '2330', source: 'm1', bars: [...revised, bar('2330', '2024-01-05', 590)] },
         { symbol: '2317', source: 'm2', bars: history('2317', 101) },
-        { symbol: tooLong, source: 'm2', bars: history(tooLong, 5) },
-      ]),
-    ).rejects.toMatchObject({ code: '22001' });
-    expect(await storedRows(database.handle.db)).toEqual(before);
-    // The connection went back to the pool healthy: the next batch succeeds.
-    const counts = await bulk.upsertSymbols([{ symbol: '2317', source: 'm2', bars: history('2317', 101) }]);
-    expect(counts.get('2317')?.created).toBe(3);
+      ]);
+      expect(counts.get('2330')).toEqual({ created: 1, updated: 1, unchanged: 2 });
+      expect(counts.get('2317')).toEqual({ created: 3, updated: 0, unchanged: 0 });
+      expect(await storedRows(database.db)).toHaveLength(7);
+    });
+
+    it('writes nothing of a batch when any part of it fails', async () => {
+      await saveSymbols(database.repository, [{ symbol: '2330', source: 'm1', bars: history('2330', 580) }]);
+      const before = await storedRows(database.db);
+      const tooLong = 'X'.repeat(40); // longer than stock_code's varchar(20)
+      await expect(
+        saveSymbols(bulk, [
+          { symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-05', 590)] },
+          { symbol: '2317', source: 'm2', bars: history('2317', 101) },
+          { symbol: tooLong, source: 'm2', bars: history(tooLong, 5) },
+        ]),
+      ).rejects.toMatchObject({ code: '22001' });
+      expect(await storedRows(database.db)).toEqual(before);
+      // The connection went back to the pool healthy: the next batch succeeds.
+      const counts = await saveSymbols(bulk, [{ symbol: '2317', source: 'm2', bars: history('2317', 101) }]);
+      expect(counts.get('2317')?.created).toBe(3);
+    });
   });
-});
+}

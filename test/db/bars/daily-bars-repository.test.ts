@@ -1,68 +1,68 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
-import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
-import { describeBackends, type TestDatabase } from '../../support/databases.js';
-import { bar, openBarsDatabase, storedRows, type BarsDatabase } from '../helpers.js';
+import { expect, it } from 'vitest';
+import { packBars } from '../../../src/db/bars/packed-bars.js';
+import { bar } from '../../support/bars.js';
+import { describeBackends, useEmptyDatabase } from '../../support/databases.js';
+import { saveBars, saveSymbols } from '../../support/save-bars.js';
+import { storedRows, useMigratedDatabase } from '../helpers.js';
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`daily bars repository, ${flavour} table`, (backend) => {
-    let opened: BarsDatabase | undefined;
-    let handle: DatabaseHandle;
-    let repository: DailyBarsRepository;
-
     // One database per suite (opening one is the slow part); each test starts from an empty table.
-    beforeAll(async () => {
-      opened = await openBarsDatabase(backend, flavour);
-      ({ handle, repository } = opened);
-    });
-    afterAll(async () => {
-      await opened?.close();
-    });
-    beforeEach(async () => {
-      await sql`truncate stock_daily_data`.execute(handle.db);
-    });
+    const database = useMigratedDatabase(backend, flavour, { emptyBarsBeforeEach: true });
+    // What written rows say by default (README, rowVocabulary): the mirror and the weekend
+    // flag in the crawler's own table, the Python writer's words in the backend's.
+    const source = (mirror: string): string => (flavour === 'crawler' ? mirror : 'broker_crawler');
+    const quality = (weekend: boolean): string => (flavour === 'crawler' ? (weekend ? 'weekend' : 'valid') : 'corrected_daily');
 
     it('detects the flavour', () => {
+      const { repository } = database;
       expect(repository.flavour).toBe(flavour);
       expect(repository.tradeDateKind).toBe(flavour === 'crawler' ? 'date' : 'timestamptz');
+      expect(repository.vocabulary.name).toBe(flavour === 'crawler' ? 'crawler' : 'backend');
     });
 
     it('counts created, updated and unchanged rows', async () => {
+      const { handle, repository } = database;
       const first = [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 578), bar('2317', '2024-01-02', 104.5)];
-      expect(await repository.upsertBars(first, 'mirror-a')).toEqual({ created: 3, updated: 0, unchanged: 0 });
-      expect(await repository.upsertBars(first, 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 3 });
+      expect(await saveBars(repository, first, 'mirror-a')).toEqual({ created: 3, updated: 0, unchanged: 0 });
+      expect(await saveBars(repository, first, 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 3 });
 
       const second = [
         bar('2330', '2024-01-02', 593),
         bar('2330', '2024-01-03', 579), // close changed
-        bar('2317', '2024-01-02', 104.5, { data_quality: 'weekend' }), // quality changed
+        // quality changed: a change where the rows carry the weekend flag, none in the backend's words
+        bar('2317', '2024-01-02', 104.5, { data_quality: 'weekend' }),
         bar('2330', '2024-01-04', 580), // new
       ];
-      expect(await repository.upsertBars(second, 'mirror-b')).toEqual({ created: 1, updated: 2, unchanged: 1 });
+      expect(await saveBars(repository, second, 'mirror-b')).toEqual(
+        flavour === 'crawler' ? { created: 1, updated: 2, unchanged: 1 } : { created: 1, updated: 1, unchanged: 2 },
+      );
       const rows = await storedRows(handle.db);
       expect(rows.map((row) => [row.stock_code, row.close_price, row.data_source, row.data_quality])).toEqual([
-        ['2317', 104.5, 'mirror-b', 'weekend'],
-        ['2330', 593, 'mirror-a', 'valid'], // unchanged: data_source not churned
-        ['2330', 579, 'mirror-b', 'valid'],
-        ['2330', 580, 'mirror-b', 'valid'],
+        ['2317', 104.5, source('mirror-b'), quality(true)],
+        ['2330', 593, source('mirror-a'), quality(false)], // unchanged: data_source not churned
+        ['2330', 579, source('mirror-b'), quality(false)],
+        ['2330', 580, source('mirror-b'), quality(false)],
       ]);
     });
 
     it('compares in the column type: the same data saved again is unchanged', async () => {
+      const { handle, repository } = database;
       const bars = [bar('2330', '2024-01-02', 10.12345, { open_price: 0.1 + 0.2, volume: 123456789 })];
-      expect(await repository.upsertBars(bars, 'mirror-a')).toEqual({ created: 1, updated: 0, unchanged: 0 });
-      expect(await repository.upsertBars(bars, 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 1 });
+      expect(await saveBars(repository, bars, 'mirror-a')).toEqual({ created: 1, updated: 0, unchanged: 0 });
+      expect(await saveBars(repository, bars, 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 1 });
       const [row] = await storedRows(handle.db);
       expect(row?.close_price).toBe(flavour === 'crawler' ? 10.1235 : 10.12345);
       expect(row?.volume).toBe(123456789);
     });
 
     it('draws no ids for rows it leaves unchanged where the id is a 32-bit serial', async () => {
+      const { handle, repository } = database;
       const bars = [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 578)];
-      await repository.upsertBars(bars, 'mirror-a');
-      for (let run = 0; run < 3; run++) await repository.upsertBars(bars, 'mirror-a');
-      await repository.upsertBars([...bars, bar('2330', '2024-01-04', 580)], 'mirror-a');
+      await saveBars(repository, bars, 'mirror-a');
+      for (let run = 0; run < 3; run++) await saveBars(repository, bars, 'mirror-a');
+      await saveBars(repository, [...bars, bar('2330', '2024-01-04', 580)], 'mirror-a');
       const ids = (await storedRows(handle.db)).map((row) => Number(row.id));
       // The crawler's own table has a bigserial id: it may skip values, for a faster backfill.
       if (flavour === 'legacy') expect(ids[2]).toBe((ids[1] ?? Number.NaN) + 1);
@@ -70,40 +70,38 @@ for (const flavour of ['crawler', 'legacy'] as const) {
     });
 
     it('does nothing for an empty batch, and keeps the last of repeated keys', async () => {
-      expect(await repository.upsertBars([], 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 0 });
-      const counts = await repository.upsertBars([bar('2330', '2024-01-02', 1), bar('2330', '2024-01-02', 2)], 'm');
+      const { handle, repository } = database;
+      expect(await saveBars(repository, [], 'mirror-a')).toEqual({ created: 0, updated: 0, unchanged: 0 });
+      const counts = await saveBars(repository, [bar('2330', '2024-01-02', 1), bar('2330', '2024-01-02', 2)], 'm');
       expect(counts).toEqual({ created: 1, updated: 0, unchanged: 0 });
       expect((await storedRows(handle.db)).map((row) => row.close_price)).toEqual([2]);
     });
 
     it('writes nothing of a batch holding one bad row', async () => {
-      await repository.upsertBars([bar('2330', '2024-01-02', 593)], 'mirror-a');
+      const { handle, repository } = database;
+      await saveBars(repository, [bar('2330', '2024-01-02', 593)], 'mirror-a');
       const bad = [
         bar('2330', '2024-01-02', 600),
         bar('2330', '2024-01-03', 601),
         bar('X'.repeat(30), '2024-01-03', 1), // longer than stock_code allows
       ];
-      await expect(repository.upsertBars(bad, 'mirror-a')).rejects.toThrow();
+      await expect(saveBars(repository, bad, 'mirror-a')).rejects.toThrow();
       if (flavour === 'crawler') {
         // 1e9 overflows numeric(12,4)
         await expect(
-          repository.upsertBars([bar('2330', '2024-01-03', 601), bar('2330', '2024-01-04', 1e9)], 'mirror-a'),
+          saveBars(repository, [bar('2330', '2024-01-03', 601), bar('2330', '2024-01-04', 1e9)], 'mirror-a'),
         ).rejects.toThrow();
       }
       expect((await storedRows(handle.db)).map((row) => [row.close_price])).toEqual([[593]]);
     });
 
-    it('refuses non-finite values before any SQL', async () => {
-      const error = await repository.upsertBars([bar('2330', '2024-01-02', Number.NaN)], 'm').catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'E_INTERNAL' });
-    });
-
     it('commits a symbol atomically inside a transaction, and symbols independently through savepoints', async () => {
+      const { handle, repository } = database;
       await expect(
         handle.db.transaction().execute(async (trx) => {
           const inTrx = repository.withExecutor(trx);
-          await inTrx.upsertBars([bar('2330', '2024-01-02', 593)], 'mirror-a');
-          await inTrx.upsertBars([bar('2330', '2024-01-03', 1e9), bar('Y'.repeat(30), '2024-01-03', 1)], 'mirror-a');
+          await saveBars(inTrx, [bar('2330', '2024-01-02', 593)], 'mirror-a');
+          await saveBars(inTrx, [bar('2330', '2024-01-03', 1e9), bar('Y'.repeat(30), '2024-01-03', 1)], 'mirror-a');
         }),
       ).rejects.toThrow();
       expect(await storedRows(handle.db)).toEqual([]);
@@ -114,7 +112,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
       for (const [symbol, close] of [['2330', 593], ['Z'.repeat(30), 1], ['2317', 104.5]] as const) {
         const savepoint = await trx.savepoint('symbol').execute();
         try {
-          await repository.withExecutor(savepoint).upsertBars([bar(symbol, '2024-01-02', close)], 'mirror-a');
+          await saveBars(repository.withExecutor(savepoint), [bar(symbol, '2024-01-02', close)], 'mirror-a');
           await savepoint.releaseSavepoint('symbol').execute();
           results.push(`${symbol}:ok`);
         } catch {
@@ -128,8 +126,9 @@ for (const flavour of ['crawler', 'legacy'] as const) {
     });
 
     it('saves several symbols from several mirrors in one statement, with counts per symbol', async () => {
-      await repository.upsertBars([bar('2330', '2024-01-02', 593), bar('2317', '2024-01-02', 104.5)], 'mirror-a');
-      const counts = await repository.upsertSymbols([
+      const { handle, repository } = database;
+      await saveBars(repository, [bar('2330', '2024-01-02', 593), bar('2317', '2024-01-02', 104.5)], 'mirror-a');
+      const counts = await saveSymbols(repository, [
         { symbol: '2330', source: 'mirror-b', bars: [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 578)] },
         { symbol: '2317', source: 'mirror-c', bars: [bar('2317', '2024-01-02', 105), bar('2317', '2024-01-02', 105)] },
         { symbol: '1101', source: 'mirror-d', bars: [bar('1101', '2024-01-02', 40), bar('1101', '2024-01-03', 41)] },
@@ -144,24 +143,23 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         ]),
       );
       expect((await storedRows(handle.db)).map((row) => [row.stock_code, row.close_price, row.data_source])).toEqual([
-        ['1101', 40, 'mirror-d'],
-        ['1101', 41, 'mirror-d'],
-        ['2317', 105, 'mirror-c'],
-        ['2330', 593, 'mirror-a'],
-        ['2330', 578, 'mirror-b'],
+        ['1101', 40, source('mirror-d')],
+        ['1101', 41, source('mirror-d')],
+        ['2317', 105, source('mirror-c')],
+        ['2330', 593, source('mirror-a')],
+        ['2330', 578, source('mirror-b')],
       ]);
-      expect(await repository.upsertSymbols([])).toEqual(new Map());
+      expect(await saveSymbols(repository, [])).toEqual(new Map());
     });
 
-    it('refuses a bar of another symbol and a symbol given twice, before any SQL', async () => {
-      const foreign = await repository
-        .upsertSymbols([{ symbol: '2330', source: 'm', bars: [bar('2317', '2024-01-02', 1)] }])
-        .catch((e: unknown) => e);
-      expect(foreign).toMatchObject({ code: 'E_INTERNAL' });
+    // A bar of another symbol or a non-finite value is refused by checkBars before packing
+    // (upsert-parameters.test.ts, and the bar writer's own test); the repository refuses this.
+    it('refuses a symbol given twice, before any SQL', async () => {
+      const { handle, repository } = database;
       const twice = await repository
-        .upsertSymbols([
-          { symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-02', 1)] },
-          { symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-03', 1)] },
+        .upsertPacked([
+          packBars({ symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-02', 1)] }),
+          packBars({ symbol: '2330', source: 'm', bars: [bar('2330', '2024-01-03', 1)] }),
         ])
         .catch((e: unknown) => e);
       expect(twice).toMatchObject({ code: 'E_INTERNAL' });
@@ -169,9 +167,10 @@ for (const flavour of ['crawler', 'legacy'] as const) {
     });
 
     it('finds the newest stored day per symbol', async () => {
+      const { repository } = database;
       expect(await repository.latestTradeDate('2330')).toBeNull();
       expect(await repository.latestTradeDates()).toEqual(new Map());
-      await repository.upsertBars(
+      await saveBars(repository, 
         [
           bar('2330', '2024-01-02', 1),
           bar('2330', '2024-01-05', 1),
@@ -201,22 +200,13 @@ for (const flavour of ['crawler', 'legacy'] as const) {
 }
 
 describeBackends('value types', (backend) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    database = await backend.create();
-    handle = await database.open({ timeZone: 'America/New_York' });
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await database?.drop();
-  });
+  const empty = useEmptyDatabase(backend, { timeZone: 'America/New_York' });
 
   it('are the same JS types on both backends', async () => {
     const { rows } = await sql`
       select 1.5::numeric(12,4) as numeric, 5::bigint as bigint, 7 as int, 1.25::float8 as float,
              '2024-01-02'::date as date, '2024-01-02 00:00:00+00'::timestamptz as timestamptz,
-             count(*) as count, 'x'::varchar as text, true as bool`.execute(handle.db);
+             count(*) as count, 'x'::varchar as text, true as bool`.execute(empty.db);
     expect(rows).toEqual([
       {
         numeric: 1.5,

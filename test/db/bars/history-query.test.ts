@@ -1,20 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
+import { beforeAll, expect, it } from 'vitest';
 import { readHistoryPages, type HistoryQuery, type HistoryRow } from '../../../src/db/bars/history-query.js';
-import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
+import { bar, barSeries, weekdays } from '../../support/bars.js';
 import { describeBackends } from '../../support/databases.js';
-import { bar, openBarsDatabase, type BarsDatabase } from '../helpers.js';
-
-/** `count` weekdays from `first` on, 'YYYY-MM-DD'. */
-function weekdays(first: string, count: number): string[] {
-  const days: string[] = [];
-  for (let at = Date.parse(`${first}T00:00:00Z`); days.length < count; at += 86_400_000) {
-    const day = new Date(at).getUTCDay();
-    if (day !== 0 && day !== 6) days.push(new Date(at).toISOString().slice(0, 10));
-  }
-  return days;
-}
+import { saveBars } from '../../support/save-bars.js';
+import { useMigratedDatabase } from '../helpers.js';
 
 // 23 weekdays: 2024-01-02 … 2024-02-01.
 const DAYS = weekdays('2024-01-02', 23);
@@ -36,14 +26,12 @@ const cases = [
 
 for (const [flavour, timeZone] of cases) {
   describeBackends(`readHistoryPages, ${flavour} table, session TimeZone ${timeZone}`, (backend) => {
-    let opened: BarsDatabase | undefined;
-    let handle: DatabaseHandle;
-    let repository: DailyBarsRepository;
+    const database = useMigratedDatabase(backend, flavour, { timeZone });
 
     /** Every page of a query, as read. */
     async function pages(query: Omit<HistoryQuery, 'symbol' | 'order'> & Partial<Pick<HistoryQuery, 'symbol' | 'order'>>): Promise<HistoryRow[][]> {
       const result: HistoryRow[][] = [];
-      for await (const page of readHistoryPages(handle.db, repository.tradeDateKind, { symbol: '2330', order: 'asc', ...query })) {
+      for await (const page of readHistoryPages(database.db, database.repository.tradeDateKind, { symbol: '2330', order: 'asc', ...query })) {
         result.push(page);
       }
       return result;
@@ -51,21 +39,17 @@ for (const [flavour, timeZone] of cases) {
     const rows = async (query: Parameters<typeof pages>[0]): Promise<HistoryRow[]> => (await pages(query)).flat();
 
     beforeAll(async () => {
-      opened = await openBarsDatabase(backend, flavour, { timeZone });
-      ({ handle, repository } = opened);
-      expect(repository.flavour).toBe(flavour);
-      await repository.upsertBars(
+      expect(database.repository.flavour).toBe(flavour);
+      await saveBars(
+        database.repository,
         [
-          ...DAYS.map((day, i) => bar('2330', day, 590 + i + 0.25, { volume: 20_000 + i })),
+          ...barSeries('2330', DAYS, 590.25, (i) => ({ volume: 20_000 + i })),
           // neighbours on both sides of the symbol in the index, never to be read
           bar('2317', '2024-01-03', 104.5),
           bar('2331', '2024-01-03', 20),
         ],
         'mirror-a',
       );
-    });
-    afterAll(async () => {
-      await opened?.close();
     });
 
     it('reads every bar of the symbol in date order, days as YYYY-MM-DD and values as numbers', async () => {
@@ -122,7 +106,7 @@ for (const [flavour, timeZone] of cases) {
           insert into stock_daily_data (stock_code, trade_date, open_price, high_price, low_price, close_price, volume, data_source)
           values ('2454', '2024-01-02 00:00:00+00', 1000.5, 1010.0, 990.0, 1005.0, 5000, 'twse'),
                  ('2454', '2024-01-03 00:00:00+00', null, 1010.0, 990.0, 1005.0, null, 'twse'),
-                 ('2454', '2024-01-04 00:00:00+00', 1001, 1011.0, 991.0, 1006.0, 5001, 'twse')`.execute(handle.db);
+                 ('2454', '2024-01-04 00:00:00+00', 1001, 1011.0, 991.0, 1006.0, 5001, 'twse')`.execute(database.db);
         const read = await pages({ symbol: '2454', pageSize: 1, from: '2024-01-03' });
         expect(read).toEqual([
           [{ stock_code: '2454', trade_date: '2024-01-03', open_price: null, high_price: 1010, low_price: 990, close_price: 1005, volume: null }],
@@ -134,7 +118,7 @@ for (const [flavour, timeZone] of cases) {
         await sql`
           insert into stock_daily_data (stock_code, trade_date, close_price, data_source)
           values ('2455', '2024-01-02 12:00:00.5+00', 2, 'twse'), ('2455', '2024-01-02 00:00:00+00', 1, 'twse'),
-                 ('2455', '2024-01-03 00:00:00+00', 3, 'twse')`.execute(handle.db);
+                 ('2455', '2024-01-03 00:00:00+00', 3, 'twse')`.execute(database.db);
         const closes = async (order: 'asc' | 'desc') =>
           (await pages({ symbol: '2455', pageSize: 1, order })).map((page) => page.map((row) => [row.trade_date, row.close_price]));
         expect(await closes('asc')).toEqual([[['2024-01-02', 1]], [['2024-01-02', 2]], [['2024-01-03', 3]]]);

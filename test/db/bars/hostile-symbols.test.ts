@@ -1,9 +1,11 @@
 import { sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { readHistoryPages } from '../../../src/db/bars/history-query.js';
 import { createStocksRepository } from '../../../src/db/stocks/stocks-repository.js';
+import { bar } from '../../support/bars.js';
 import { describeBackends } from '../../support/databases.js';
-import { bar, openBarsDatabase, type BarsDatabase } from '../helpers.js';
+import { saveBars } from '../../support/save-bars.js';
+import { useMigratedDatabase } from '../helpers.js';
 
 /*
  * The CLI refuses these before any query (test/cli/injection.e2e.test.ts); here the
@@ -41,23 +43,22 @@ async function fingerprint(db: Kysely<any>): Promise<unknown> {
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`queries bind hostile symbols, ${flavour} table`, (backend) => {
-    let opened: BarsDatabase;
+    const opened = useMigratedDatabase(backend, flavour);
     let before: unknown;
 
     beforeAll(async () => {
-      opened = await openBarsDatabase(backend, flavour);
-      await opened.repository.upsertBars(
+      await saveBars(
+        opened.repository,
         [bar('2330', '2024-01-02', 590), bar('2330', '2024-01-03', 593), bar('2317', '2024-01-03', 104.5)],
         'seed',
       );
-      before = await fingerprint(opened.handle.db);
+      before = await fingerprint(opened.db);
     });
-    afterAll(async () => opened?.close());
 
     it.each(HOSTILE.map((symbol) => [JSON.stringify(symbol).slice(0, 40), symbol]))(
       'latest dates, recent bars and history find nothing for %s',
       async (_shown, symbol) => {
-        const { repository, handle } = opened;
+        const { repository, db } = opened;
         expect(await repository.latestTradeDate(symbol)).toBeNull();
         expect(await repository.latestTradeDates([symbol])).toEqual(new Map());
         // Next to a real symbol, only the real one answers: the list is not split or widened.
@@ -66,22 +67,47 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         const recent = await repository.recentBars(['2317', symbol], 5);
         expect([...recent.keys()]).toEqual(['2317']);
         const pages = [];
-        for await (const page of readHistoryPages(handle.db, repository.tradeDateKind, { symbol, order: 'asc' })) pages.push(page);
+        for await (const page of readHistoryPages(db, repository.tradeDateKind, { symbol, order: 'asc' })) pages.push(page);
         expect(pages).toEqual([]);
-        expect(await fingerprint(handle.db)).toEqual(before);
+        expect(await fingerprint(db)).toEqual(before);
       },
     );
 
-    it('stores a hostile code offered to stocks as the literal text it is, and nothing else', async () => {
-      const stocks = await createStocksRepository(opened.handle.db);
-      if (!stocks.owned) return; // the backend's stocks table is only read
-      const short = HOSTILE.filter((symbol) => symbol.length <= 20);
-      const { added } = await stocks.ensureSymbols(short);
-      expect(added).toEqual([...new Set(short)].sort());
-      const active = await stocks.activeSymbols();
-      for (const symbol of short) expect(active).toContain(symbol);
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from stock_daily_data`.execute(opened.handle.db);
-      expect(rows[0]!.n).toBe(3);
-    });
+    // Codes that fit stocks.stock_code (varchar(20)).
+    const short = HOSTILE.filter((symbol) => symbol.length <= 20);
+
+    if (flavour === 'crawler') {
+      it('stores a hostile code offered to stocks as the literal text it is, and nothing else', async () => {
+        const stocks = await createStocksRepository(opened.db);
+        expect(stocks.owned).toBe(true);
+        const { added } = await stocks.ensureSymbols(short);
+        expect(added).toEqual([...new Set(short)].sort());
+        const active = await stocks.activeSymbols();
+        for (const symbol of short) expect(active).toContain(symbol);
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from stock_daily_data`.execute(opened.db);
+        expect(rows[0]!.n).toBe(3);
+      });
+    } else {
+      it("adds no hostile code to the backend's stocks table, and changes nothing else", async () => {
+        const stocks = await createStocksRepository(opened.db);
+        expect(stocks.owned).toBe(false);
+        expect(await stocks.ensureSymbols(short)).toEqual({ added: [] });
+        expect(await stocks.activeSymbols()).toEqual([]);
+        expect(await fingerprint(opened.db)).toEqual(before);
+      });
+
+      it("reads a hostile code the backend stored in its stocks table back as the literal text it is", async () => {
+        for (const symbol of short) {
+          await sql`insert into stocks (stock_code, stock_name, market) values (${symbol}, ${symbol}, 'TSE')`.execute(opened.db);
+        }
+        try {
+          const active = await (await createStocksRepository(opened.db)).activeSymbols();
+          expect(active).toHaveLength(short.length);
+          expect(new Set(active)).toEqual(new Set(short));
+        } finally {
+          await sql`truncate stocks`.execute(opened.db);
+        }
+      });
+    }
   });
 }

@@ -8,12 +8,12 @@ import { acquireRunLock } from '../../../src/db/locks/run-lock.js';
 import { isTransientDatabaseError, type RetryEvent } from '../../../src/db/connection/transient-retry.js';
 import { DatabaseUnavailableError, LockHeldError } from '../../../src/errors.js';
 import type { DailyBar } from '../../../src/core/daily-bar.js';
+import { barSeries, symbolRange as codes, weekdays } from '../../support/bars.js';
 import { describeWithCluster, startThrowawayCluster, type ThrowawayCluster } from '../../support/throwaway-cluster.js';
-import { bar, storedRows } from '../helpers.js';
+import { storedRows } from '../helpers.js';
 
-const DAYS = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08'];
-const symbolBars = (symbol: string): DailyBar[] => DAYS.map((day, i) => bar(symbol, day, 100 + i));
-const codes = (n: number, from: number): string[] => Array.from({ length: n }, (_, i) => String(from + i));
+const DAYS = weekdays('2024-01-02', 5);
+const symbolBars = (symbol: string): DailyBar[] => barSeries(symbol, DAYS);
 const ALL = { job: 'update', shard: null };
 
 describeWithCluster('a real PostgreSQL server stopped and started under the database layer', () => {

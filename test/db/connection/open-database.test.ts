@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkSchema } from '../../../src/db/schema/migrate.js';
 import { openDatabase, redactDatabaseUrl } from '../../../src/db/connection/open-database.js';
 import { DatabaseUnavailableError, LockHeldError, UsageError } from '../../../src/errors.js';
-import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../../support/databases.js';
+import { createPgliteDir, createTestDatabase, serverBackend } from '../../support/databases.js';
 import { freePort as closedPort } from '../../support/ports.js';
 
 const SENTINEL = 's3cr3t-sentinel';
@@ -46,8 +46,8 @@ describe('openDatabase with a server URL', () => {
   });
 });
 
-// Needs a server: skipped, loudly (see test/support/global-setup.ts), without TEST_DATABASE_URL.
-describe.skipIf(!TEST_DATABASE_URL)('openDatabase against TEST_DATABASE_URL', () => {
+// Needs a server: skipped, loudly, without TEST_DATABASE_URL.
+serverBackend.describe('openDatabase against TEST_DATABASE_URL [postgres]', () => {
   it('connects, names itself, and does not migrate on its own', async () => {
     const database = await createTestDatabase();
     const handle = await openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent', applicationName: 'sc-test' });

@@ -1,28 +1,18 @@
 import { AbortedTransactionError, sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
-import { openDatabase } from '../../../src/db/connection/open-database.js';
-import { createPgliteDir } from '../../support/databases.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { embeddedBackend, useEmptyDatabase } from '../../support/databases.js';
 
 interface Scratch {
   events: { id: number; note: string };
 }
 
 describe('PGlite dialect', () => {
-  let handle: DatabaseHandle;
+  const scratch = useEmptyDatabase(embeddedBackend);
   let db: Kysely<Scratch>;
-  let remove: () => Promise<void>;
 
   beforeAll(async () => {
-    const dir = await createPgliteDir({ initialized: true });
-    remove = dir.remove;
-    handle = await openDatabase({ dataDir: dir.dir, migrateEmbedded: false });
-    db = handle.db as unknown as Kysely<Scratch>;
+    db = scratch.db as unknown as Kysely<Scratch>;
     await sql`create table events (id int primary key, note text not null)`.execute(db);
-  });
-  afterAll(async () => {
-    await handle?.close();
-    await remove?.();
   });
   beforeEach(async () => {
     await sql`truncate events`.execute(db);

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { decideRetry, isTransientDatabaseError, retryTransient, type RetryEvent, type RetryPolicy } from '../../../src/db/connection/transient-retry.js';
 import { DatabaseUnavailableError } from '../../../src/errors.js';
-import { backends, createTestDatabase } from '../../support/databases.js';
+import { createTestDatabase, serverBackend } from '../../support/databases.js';
 import { freePort as closedPort } from '../../support/ports.js';
 
 const coded = (code: string, message = `failure ${code}`): Error => Object.assign(new Error(message), { code });
@@ -200,7 +200,7 @@ describe('isTransientDatabaseError on what the pg driver really throws', () => {
     expect(isTransientDatabaseError(error)).toBe(true);
   });
 
-  backends.find((backend) => backend.kind === 'postgres')!.describe('on a server [postgres]', () => {
+  serverBackend.describe('on a server [postgres]', () => {
     it('retries a session terminated by the server (57P01), not an unknown database (3D000)', async () => {
       const database = await createTestDatabase();
       try {

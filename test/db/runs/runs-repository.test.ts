@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { migrateToLatest } from '../../../src/db/schema/migrate.js';
+import { beforeAll, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
 import { createRunsRepository, type RunStatus, type RunsRepository } from '../../../src/db/runs/runs-repository.js';
-import { describeBackends, type TestDatabase } from '../../support/databases.js';
-import { createLegacySchema } from '../helpers.js';
+import { describeBackends } from '../../support/databases.js';
+import { useMigratedDatabase } from '../helpers.js';
 
 const SENTINEL = 's3cr3t-sentinel';
 
@@ -37,28 +36,19 @@ async function taskLog(handle: DatabaseHandle, id: number | null): Promise<Recor
 }
 
 describeBackends('runs repository', (backend) => {
-  let fresh: TestDatabase;
-  let legacy: TestDatabase;
+  // The crawler's own tables, and the backend's (with task_execution_logs) adopted.
+  const fresh = useMigratedDatabase(backend, 'crawler');
+  const legacy = useMigratedDatabase(backend, 'legacy');
   let plain: DatabaseHandle;
   let backendDb: DatabaseHandle;
   let plainRuns: RunsRepository;
   let backendRuns: RunsRepository;
 
-  beforeAll(async () => {
-    [fresh, legacy] = await Promise.all([backend.create(), backend.create()]);
-    plain = await fresh.open();
-    await migrateToLatest(plain.db);
-    backendDb = await legacy.open();
-    await createLegacySchema(backendDb.db);
-    await migrateToLatest(backendDb.db);
+  beforeAll(() => {
+    plain = fresh.handle;
+    backendDb = legacy.handle;
     plainRuns = createRunsRepository(plain.db);
     backendRuns = createRunsRepository(backendDb.db);
-  });
-  afterAll(async () => {
-    await plain?.close();
-    await backendDb?.close();
-    await fresh?.drop();
-    await legacy?.drop();
   });
 
   it('records a run in crawl_runs alone where the backend table is missing', async () => {

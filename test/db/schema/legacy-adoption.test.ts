@@ -1,41 +1,37 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { tableColumns, tableExists, tableIndexes } from '../../../src/db/schema/catalog.js';
 import { createDailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
 import { checkSchema, MIGRATIONS, migrateToLatest } from '../../../src/db/schema/migrate.js';
 import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
 import { DuplicateRowsError } from '../../../src/errors.js';
-import { describeBackends, type TestDatabase } from '../../support/databases.js';
-import { bar, createLegacySchema, storedRows } from '../helpers.js';
+import { bar } from '../../support/bars.js';
+import { describeBackends, useEmptyDatabase } from '../../support/databases.js';
+import { saveBars } from '../../support/save-bars.js';
+import { createLegacySchema, storedRows } from '../helpers.js';
 
-/** Rows as the Python backend writes them: midnight UTC, floats, data_source, computed ma5. */
+/**
+ * Rows as the Python backend writes them (old-service.md): midnight UTC, floats, its
+ * data_source, data_quality and is_validated, computed ma5.
+ */
 async function insertBackendRows(handle: DatabaseHandle): Promise<void> {
   await sql`
     insert into stock_daily_data
       (stock_code, trade_date, open_price, high_price, low_price, close_price, volume,
-       data_source, data_quality, ma5, price_change)
+       data_source, data_quality, is_validated, ma5, price_change)
     values
-      ('2330', '2024-01-02 00:00:00+00', 590.0, 593.0, 589.0, 593.0, 27997, 'twse', 'valid', 588.2, 3.0),
-      ('2330', '2024-01-03 00:00:00+00', 584.0, 585.0, 576.0, 578.0, 39823, 'twse', 'valid', 586.4, -15.0),
-      ('0050', '2024-01-02 00:00:00+00', 12.35, 12.4, 12.3, 12.35, 100, 'twse', 'valid', 12.31, 0.05)`.execute(handle.db);
+      ('2330', '2024-01-02 00:00:00+00', 590.0, 593.0, 589.0, 593.0, 27997, 'broker_crawler', 'corrected_daily', true, 588.2, 3.0),
+      ('2330', '2024-01-03 00:00:00+00', 584.0, 585.0, 576.0, 578.0, 39823, 'broker_crawler', 'corrected_daily', true, 586.4, -15.0),
+      ('0050', '2024-01-02 00:00:00+00', 12.35, 12.4, 12.3, 12.35, 100, 'broker_crawler', 'corrected_daily', true, 12.31, 0.05)`.execute(handle.db);
 }
 
 describeBackends('adopting the backend database', (backend) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle | undefined;
-
-  beforeEach(async () => {
-    database = await backend.create();
-  });
-  afterEach(async () => {
-    await handle?.close();
-    handle = undefined;
-    await database.drop();
-  });
+  // Each test opens its database with the session TimeZone it needs.
+  const fresh = useEmptyDatabase(backend, { scope: 'test', open: false });
 
   for (const timeZone of ['Asia/Taipei', 'America/New_York']) {
     it(`updates the backend's own rows, never twins them (session TimeZone ${timeZone})`, async () => {
-      handle = await database.open({ timeZone });
+      const handle = await fresh.open({ timeZone });
       const { rows: zone } = await sql<{ tz: string }>`select current_setting('TimeZone') as tz`.execute(handle.db);
       expect(zone).toEqual([{ tz: timeZone }]);
       await createLegacySchema(handle.db);
@@ -58,7 +54,7 @@ describeBackends('adopting the backend database', (backend) => {
         bar('2330', '2024-01-04', 580.5, { open_price: 578, high_price: 581, low_price: 577, volume: 30000 }),
         bar('0050', '2024-01-02', 12.35, { open_price: 12.35, high_price: 12.4, low_price: 12.3, volume: 100 }),
       ];
-      expect(await repository.upsertBars(bars, 'mirror-a')).toEqual({ created: 1, updated: 1, unchanged: 2 });
+      expect(await saveBars(repository, bars, 'mirror-a')).toEqual({ created: 1, updated: 1, unchanged: 2 });
 
       const after = await storedRows(handle.db);
       expect(after).toHaveLength(before.length + 1);
@@ -69,19 +65,22 @@ describeBackends('adopting the backend database', (backend) => {
       expect(byKey(after, '2330', '2024-01-02T00:00:00Z')).toEqual(byKey(before, '2330', '2024-01-02T00:00:00Z'));
       expect(byKey(after, '2330', '2024-01-03T00:00:00Z')).toMatchObject({
         close_price: 580,
-        data_source: 'mirror-a',
+        data_source: 'broker_crawler', // the backend's words, not the mirror's name
         ma5: 586.4, // backend-computed: untouched
         price_change: -15,
       });
-      // the new day is stored the backend's way: midnight UTC
+      // the new day is stored the backend's way: midnight UTC, in its writer's words
       expect(byKey(after, '2330', '2024-01-04T00:00:00Z')).toMatchObject({
         close_price: 580.5,
-        data_source: 'mirror-a',
-        data_quality: 'valid',
+        data_source: 'broker_crawler',
+        data_quality: 'corrected_daily',
         ma5: null,
       });
+      const { rows: unvalidated } = await sql<{ n: number }>`
+        select count(*)::int as n from stock_daily_data where is_validated is not true`.execute(handle.db);
+      expect(unvalidated).toEqual([{ n: 0 }]);
 
-      expect(await repository.upsertBars(bars, 'mirror-b')).toEqual({ created: 0, updated: 0, unchanged: 4 });
+      expect(await saveBars(repository, bars, 'mirror-b')).toEqual({ created: 0, updated: 0, unchanged: 4 });
       expect(await repository.latestTradeDate('2330')).toBe('2024-01-04');
       expect(await repository.latestTradeDates()).toEqual(
         new Map([
@@ -93,7 +92,7 @@ describeBackends('adopting the backend database', (backend) => {
   }
 
   it('reports duplicates instead of adding the key, deletes nothing, and leaves the schema as it was', async () => {
-    handle = await database.open();
+    const handle = await fresh.open();
     await createLegacySchema(handle.db);
     // Without stocks, the migration's first step (creating it) must be rolled back too.
     await sql`drop table stocks`.execute(handle.db);
@@ -118,7 +117,7 @@ describeBackends('adopting the backend database', (backend) => {
   });
 
   it('keeps an existing unique key and adds no second one', async () => {
-    handle = await database.open();
+    const handle = await fresh.open();
     await createLegacySchema(handle.db);
     await sql`alter table stock_daily_data add unique (stock_code, trade_date)`.execute(handle.db);
     await insertBackendRows(handle);
@@ -127,11 +126,11 @@ describeBackends('adopting the backend database', (backend) => {
     expect((await migrateToLatest(handle.db)).applied).toEqual(Object.keys(MIGRATIONS));
     expect(await tableIndexes(handle.db, 'stock_daily_data')).toEqual(indexesBefore);
     const repository = await createDailyBarsRepository(handle.db);
-    expect(await repository.upsertBars([bar('2330', '2024-01-03', 578)], 'mirror-a')).toMatchObject({ updated: 1 });
+    expect(await saveBars(repository, [bar('2330', '2024-01-03', 578)], 'mirror-a')).toMatchObject({ updated: 1 });
   });
 
   it('adopts a timestamp-without-time-zone trade_date the same way', async () => {
-    handle = await database.open({ timeZone: 'Asia/Taipei' });
+    const handle = await fresh.open({ timeZone: 'Asia/Taipei' });
     await createLegacySchema(handle.db);
     await sql`alter table stock_daily_data alter column trade_date type timestamp`.execute(handle.db);
     await sql`
@@ -142,7 +141,7 @@ describeBackends('adopting the backend database', (backend) => {
     const repository = await createDailyBarsRepository(handle.db);
     expect(repository.tradeDateKind).toBe('timestamp');
     expect(
-      await repository.upsertBars([bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 590)], 'mirror-a'),
+      await saveBars(repository, [bar('2330', '2024-01-02', 593), bar('2330', '2024-01-03', 590)], 'mirror-a'),
     ).toEqual({ created: 1, updated: 1, unchanged: 0 });
     expect((await storedRows(handle.db)).map((row) => row.stored)).toEqual(['2024-01-02T00:00:00', '2024-01-03T00:00:00']);
   });

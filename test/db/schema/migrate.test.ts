@@ -1,26 +1,15 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { tableColumns, tableExists, tableIndexes } from '../../../src/db/schema/catalog.js';
 import { checkSchema, MIGRATIONS, migrateToLatest, requireCurrentSchema } from '../../../src/db/schema/migrate.js';
-import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
 import { SchemaError } from '../../../src/errors.js';
-import { describeBackends, type TestDatabase } from '../../support/databases.js';
+import { describeBackends, useEmptyDatabase } from '../../support/databases.js';
 
 describeBackends('migrations on a fresh database', (backend) => {
-  let database: TestDatabase;
-  let handle: DatabaseHandle;
-
-  beforeEach(async () => {
-    database = await backend.create();
-    handle = await database.open();
-  });
-  afterEach(async () => {
-    await handle.close();
-    await database.drop();
-  });
+  const fresh = useEmptyDatabase(backend, { scope: 'test' });
 
   it('requireCurrentSchema refuses an empty database and says to run migrate', async () => {
-    const status = await checkSchema(handle.db);
+    const status = await checkSchema(fresh.db);
     expect(status).toMatchObject({
       current: false,
       applied: [],
@@ -28,16 +17,16 @@ describeBackends('migrations on a fresh database', (backend) => {
       missingTables: ['stocks', 'stock_daily_data'],
       flavour: null,
     });
-    const error = await requireCurrentSchema(handle.db).catch((e: unknown) => e);
+    const error = await requireCurrentSchema(fresh.db).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaError);
     expect(error).toMatchObject({ code: 'E_DB_SCHEMA' });
     expect((error as Error).message).toContain('stock-crawler migrate');
   });
 
   it('creates the tables in the crawler types, with every column the backend reads', async () => {
-    expect(await migrateToLatest(handle.db)).toEqual({ applied: Object.keys(MIGRATIONS) });
+    expect(await migrateToLatest(fresh.db)).toEqual({ applied: Object.keys(MIGRATIONS) });
 
-    const daily = await tableColumns(handle.db, 'stock_daily_data');
+    const daily = await tableColumns(fresh.db, 'stock_daily_data');
     expect(Object.fromEntries(daily)).toEqual({
       id: 'bigint',
       stock_code: 'character varying(20)',
@@ -59,12 +48,12 @@ describeBackends('migrations on a fresh database', (backend) => {
       created_at: 'timestamp with time zone',
       updated_at: 'timestamp with time zone',
     });
-    const stocks = await tableColumns(handle.db, 'stocks');
+    const stocks = await tableColumns(fresh.db, 'stocks');
     expect([...stocks.keys()]).toEqual([
       'id', 'stock_code', 'stock_name', 'market', 'industry', 'capital_stock',
       'capital_updated_at', 'is_active', 'created_at', 'updated_at',
     ]);
-    const indexes = await tableIndexes(handle.db, 'stock_daily_data');
+    const indexes = await tableIndexes(fresh.db, 'stock_daily_data');
     expect(indexes.map(({ unique, columns }) => ({ unique, columns }))).toEqual(
       expect.arrayContaining([
         { unique: true, columns: ['stock_code', 'trade_date'] },
@@ -73,59 +62,62 @@ describeBackends('migrations on a fresh database', (backend) => {
     );
     const { rows } = await sql<{ nullable: string }>`
       select is_nullable as nullable from information_schema.columns
-      where table_name = 'stock_daily_data' and column_name = 'data_source'`.execute(handle.db);
+      where table_name = 'stock_daily_data' and column_name = 'data_source'`.execute(fresh.db);
     expect(rows).toEqual([{ nullable: 'NO' }]);
 
-    expect(await requireCurrentSchema(handle.db)).toMatchObject({ current: true, flavour: 'crawler', pending: [] });
+    expect(await requireCurrentSchema(fresh.db)).toMatchObject({ current: true, flavour: 'crawler', pending: [] });
   });
 
   it('applies nothing the second time', async () => {
-    await migrateToLatest(handle.db);
-    expect(await migrateToLatest(handle.db)).toEqual({ applied: [] });
-    expect((await checkSchema(handle.db)).applied).toEqual(Object.keys(MIGRATIONS));
+    await migrateToLatest(fresh.db);
+    expect(await migrateToLatest(fresh.db)).toEqual({ applied: [] });
+    expect((await checkSchema(fresh.db)).applied).toEqual(Object.keys(MIGRATIONS));
   });
 
   it('refuses a database migrated by a newer crawler', async () => {
-    await migrateToLatest(handle.db);
+    await migrateToLatest(fresh.db);
     await sql`insert into stock_crawler_migration (name, timestamp) values ('9999-from-the-future', '2099-01-01')`.execute(
-      handle.db,
+      fresh.db,
     );
-    const status = await checkSchema(handle.db);
+    const status = await checkSchema(fresh.db);
     expect(status).toMatchObject({ current: false, unknown: ['9999-from-the-future'] });
-    await expect(requireCurrentSchema(handle.db)).rejects.toMatchObject({ code: 'E_DB_SCHEMA' });
+    await expect(requireCurrentSchema(fresh.db)).rejects.toMatchObject({ code: 'E_DB_SCHEMA' });
   });
 
   it('refuses a database whose tables were dropped after migrating', async () => {
-    await migrateToLatest(handle.db);
-    await sql`drop table stock_daily_data`.execute(handle.db);
-    await expect(requireCurrentSchema(handle.db)).rejects.toBeInstanceOf(SchemaError);
+    await migrateToLatest(fresh.db);
+    await sql`drop table stock_daily_data`.execute(fresh.db);
+    await expect(requireCurrentSchema(fresh.db)).rejects.toBeInstanceOf(SchemaError);
   });
 
   it('leaves the previous schema and its data intact when a migration fails midway', async () => {
-    await migrateToLatest(handle.db);
-    await sql`insert into stocks (stock_code, stock_name, market) values ('2330', '台積電', 'TSE')`.execute(handle.db);
-    const before = await schemaSnapshot(handle.db);
+    await migrateToLatest(fresh.db);
+    await sql`insert into stocks (stock_code, stock_name, market) values ('2330', '台積電', 'TSE')`.execute(fresh.db);
+    const before = await schemaSnapshot(fresh.db);
 
-    const error = await migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': FAILS_MIDWAY } }).catch((e: unknown) => e);
+    const error = await migrateToLatest(fresh.db, { migrations: { ...MIGRATIONS, [FAILING]: FAILS_MIDWAY } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaError);
-    expect((error as Error).message).toContain('0003-fails-midway');
+    expect((error as Error).message).toContain(FAILING);
 
-    expect(await schemaSnapshot(handle.db)).toEqual(before);
-    expect((await checkSchema(handle.db)).applied).toEqual(Object.keys(MIGRATIONS));
-    const { rows } = await sql<{ stock_code: string; stock_name: string }>`select stock_code, stock_name from stocks`.execute(handle.db);
+    expect(await schemaSnapshot(fresh.db)).toEqual(before);
+    expect((await checkSchema(fresh.db)).applied).toEqual(Object.keys(MIGRATIONS));
+    const { rows } = await sql<{ stock_code: string; stock_name: string }>`select stock_code, stock_name from stocks`.execute(fresh.db);
     expect(rows).toEqual([{ stock_code: '2330', stock_name: '台積電' }]);
     // The failed migration is applied once it is fixed, as if nothing had happened.
-    await expect(migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': WORKS } })).resolves.toEqual({ applied: ['0003-fails-midway'] });
+    await expect(migrateToLatest(fresh.db, { migrations: { ...MIGRATIONS, [FAILING]: WORKS } })).resolves.toEqual({ applied: [FAILING] });
   });
 
   it('applies the pending migrations of one run together or not at all', async () => {
-    const error = await migrateToLatest(handle.db, { migrations: { ...MIGRATIONS, '0003-fails-midway': FAILS_MIDWAY } }).catch((e: unknown) => e);
+    const error = await migrateToLatest(fresh.db, { migrations: { ...MIGRATIONS, [FAILING]: FAILS_MIDWAY } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaError);
-    // 0001 and 0002 succeeded before 0003 failed; they were rolled back with it.
-    expect(await checkSchema(handle.db)).toMatchObject({ applied: [], missingTables: ['stocks', 'stock_daily_data'] });
-    expect(await tableExists(handle.db, 'crawl_runs')).toBe(false);
+    // The real migrations succeeded before the failing one; they were rolled back with it.
+    expect(await checkSchema(fresh.db)).toMatchObject({ applied: [], missingTables: ['stocks', 'stock_daily_data'] });
+    expect(await tableExists(fresh.db, 'crawl_runs')).toBe(false);
   });
 });
+
+/** A migration named to sort after every real one. */
+const FAILING = '9000-fails-midway';
 
 /** Changes the schema and the data, then fails: none of it may remain. */
 const FAILS_MIDWAY: Migration = {

@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { migrateToLatest } from '../../../src/db/schema/migrate.js';
+import { beforeEach, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../../src/db/connection/open-database.js';
 import { createStocksRepository } from '../../../src/db/stocks/stocks-repository.js';
-import { describeBackends, type TestDatabase } from '../../support/databases.js';
-import { createLegacySchema } from '../helpers.js';
+import { describeBackends } from '../../support/databases.js';
+import { useMigratedDatabase } from '../helpers.js';
 
 async function stocks(handle: DatabaseHandle): Promise<Array<Record<string, unknown>>> {
   const { rows } = await sql<Record<string, unknown>>`
@@ -24,30 +23,19 @@ async function seed(handle: DatabaseHandle): Promise<void> {
 
 for (const flavour of ['crawler', 'legacy'] as const) {
   describeBackends(`stocks repository, ${flavour} database`, (backend) => {
-    let database: TestDatabase;
-    let handle: DatabaseHandle;
+    const database = useMigratedDatabase(backend, flavour);
 
-    beforeAll(async () => {
-      database = await backend.create();
-      handle = await database.open();
-      if (flavour === 'legacy') await createLegacySchema(handle.db);
-      await migrateToLatest(handle.db);
-    });
-    afterAll(async () => {
-      await handle?.close();
-      await database?.drop();
-    });
     beforeEach(async () => {
-      await sql`truncate stocks`.execute(handle.db);
-      await seed(handle);
+      await sql`truncate stocks`.execute(database.db);
+      await seed(database.handle);
     });
 
     it(`is ${flavour === 'crawler' ? '' : 'not '}owned by the crawler`, async () => {
-      expect((await createStocksRepository(handle.db)).owned).toBe(flavour === 'crawler');
+      expect((await createStocksRepository(database.db)).owned).toBe(flavour === 'crawler');
     });
 
     it('lists active codes (NULL counts as active) in byte order', async () => {
-      const repository = await createStocksRepository(handle.db);
+      const repository = await createStocksRepository(database.db);
       expect(await repository.activeSymbols()).toEqual(['0050', '00631L', '1101', '2330', '6488']);
     });
 
@@ -56,16 +44,16 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         ? 'adds the missing codes with placeholders, once'
         : 'adds nothing to the backend table',
       async () => {
-        const repository = await createStocksRepository(handle.db);
-        const before = await stocks(handle);
+        const repository = await createStocksRepository(database.db);
+        const before = await stocks(database.handle);
         const result = await repository.ensureSymbols(['2330', '3008', '00878', '3008', '9999']);
         if (flavour === 'legacy') {
           expect(result).toEqual({ added: [] });
-          expect(await stocks(handle)).toEqual(before);
+          expect(await stocks(database.handle)).toEqual(before);
           return;
         }
         expect(result).toEqual({ added: ['00878', '3008'] });
-        expect(await stocks(handle)).toEqual(
+        expect(await stocks(database.handle)).toEqual(
           expect.arrayContaining([
             { stock_code: '3008', stock_name: '3008', market: 'UNKNOWN', is_active: true },
             { stock_code: '00878', stock_name: '00878', market: 'UNKNOWN', is_active: true },
@@ -75,7 +63,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         );
         expect(await repository.ensureSymbols(['3008', '00878'])).toEqual({ added: [] });
         expect(await repository.ensureSymbols([])).toEqual({ added: [] });
-        expect(await stocks(handle)).toHaveLength(before.length + 2);
+        expect(await stocks(database.handle)).toHaveLength(before.length + 2);
         expect(await repository.activeSymbols()).toEqual(['0050', '00631L', '00878', '1101', '2330', '3008', '6488']);
       },
     );
