@@ -10,12 +10,11 @@ export interface DjbcdQuery {
   extra: Readonly<Record<string, string>>;
 }
 
-/** What the Python service sent: adjusted daily bars, 2880 of them, Gregorian dates. */
-export const DEFAULT_QUERY: DjbcdQuery = Object.freeze({
-  series: 'A',
-  count: 2880,
-  extra: Object.freeze({ E: '1', ver: '5' }),
-});
+/**
+ * The fixed part of every query, `E=1&ver=5`, which selects Gregorian dates; not a setting.
+ * One frozen object for the whole process, so its encoding is worked out once.
+ */
+export const DJBCD_EXTRA: Readonly<Record<string, string>> = Object.freeze({ E: '1', ver: '5' });
 
 /** Path of the daily-bar endpoint, relative to a mirror's base URL. */
 export const DJBCD_PATH = 'z/BCD/czkc1.djbcd';
@@ -54,10 +53,6 @@ function extraSearch(extra: Readonly<Record<string, string>>): string {
   }
   return search;
 }
-
-/** A current desktop Chrome on Windows; some mirrors turn away clients that do not look like a browser. */
-export const DEFAULT_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36';
 
 /**
  * Browser-like request headers, Referer being the mirror's root. No Accept-Encoding:

@@ -1,4 +1,4 @@
-/** Limits of the failover for one symbol. */
+/** Limits of the failover for one symbol (config keys of the same names; defaults in config/options.ts). */
 export interface RetryPolicy {
   /** Different mirrors tried per round. */
   mirrorsPerRound: number;
@@ -13,17 +13,6 @@ export interface RetryPolicy {
   /** No attempt or wait reaches past this, counted from the symbol's first attempt. */
   symbolDeadlineMs: number;
 }
-
-/** 3 mirrors × 3 rounds, at most 8 attempts, 1 s → 30 s backoff, Retry-After ≤ 60 s, 90 s per symbol. */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
-  mirrorsPerRound: 3,
-  maxRounds: 3,
-  maxAttempts: 8,
-  backoffBaseMs: 1_000,
-  backoffMaxMs: 30_000,
-  retryAfterMaxMs: 60_000,
-  symbolDeadlineMs: 90_000,
-});
 
 /** How an attempt ended, as far as failover cares. */
 export type AttemptOutcome =

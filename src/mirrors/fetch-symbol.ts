@@ -73,9 +73,9 @@ export interface FetchSymbolDeps<T> {
   ioTurns?: IoTurns | undefined;
 }
 
-type AttemptResult<T> =
-  | { ok: true; value: T; attempt: Attempt }
-  | { ok: false; outcome: AttemptOutcome; attempt: Attempt; deadlinePassed: boolean };
+type AttemptFailure = { ok: false; outcome: AttemptOutcome; attempt: Attempt; deadlinePassed: boolean };
+
+type AttemptResult<T> = { ok: true; value: T; attempt: Attempt } | AttemptFailure;
 
 /**
  * Fetches and decodes one symbol, failing over between mirrors as {@link nextStep} decides.
@@ -184,35 +184,36 @@ async function attemptOnce<T>(
     if (deps.signal?.aborted) throw deps.signal.reason;
     // Cut short by our own deadline, the attempt says nothing about the mirror.
     report.verdict = error instanceof MirrorError && scope.timedOut() ? 'neutral' : verdictOf(error);
-    const ms = deps.now() - began;
-    if (error instanceof FormatError) {
-      const detail = `${error.reason}: ${error.excerpt}`;
-      const attempt: Attempt = { broker: mirror.name, status: status ?? 'E_FORMAT', ms, code: 'E_FORMAT', detail, fault: faultKindOf(error) };
-      return { ok: false, outcome: { kind: 'transient' }, attempt, deadlinePassed: false };
+    const failed = failedAttempt(error, mirror.name, status, deps.now() - began, scope.timedOut());
+    if (failed === undefined) {
+      // A bug, not a mirror failure: it propagates, and the mirror is not blamed.
+      report.verdict = 'aborted';
+      throw error;
     }
-    if (error instanceof MirrorError) {
-      const attempt: Attempt = {
-        broker: mirror.name,
-        status: error.status ?? error.code,
-        ms,
-        code: error.code,
-        detail: error.message,
-        fault: faultKindOf(error),
-      };
-      if (error.retryAfterMs !== undefined) attempt.retryAfterMs = error.retryAfterMs;
-      report.retryAfterMs = error.retryAfterMs;
-      const outcome: AttemptOutcome = error.transient
-        ? { kind: 'transient', retryAfterMs: error.retryAfterMs }
-        : { kind: 'permanent' };
-      return { ok: false, outcome, attempt, deadlinePassed: scope.timedOut() };
-    }
-    // A bug, not a mirror failure: it propagates, and the mirror is not blamed.
-    report.verdict = 'aborted';
-    throw error;
+    if (error instanceof MirrorError) report.retryAfterMs = error.retryAfterMs;
+    return failed;
   } finally {
     scope.dispose();
     lease?.report({ ...report, ms: requestMs });
   }
+}
+
+/**
+ * A failed attempt as failover and the summary see it: a FormatError is a transient fault
+ * of the mirror, a MirrorError says itself whether it is; `ms` is the attempt's time and
+ * `timedOut` whether the symbol's deadline cut it short. Undefined for any other error (a bug).
+ */
+function failedAttempt(error: unknown, broker: string, status: number | undefined, ms: number, timedOut: boolean): AttemptFailure | undefined {
+  if (error instanceof FormatError) {
+    const detail = `${error.reason}: ${error.excerpt}`;
+    const attempt: Attempt = { broker, status: status ?? 'E_FORMAT', ms, code: 'E_FORMAT', detail, fault: faultKindOf(error) };
+    return { ok: false, outcome: { kind: 'transient' }, attempt, deadlinePassed: false };
+  }
+  if (!(error instanceof MirrorError)) return undefined;
+  const attempt: Attempt = { broker, status: error.status ?? error.code, ms, code: error.code, detail: error.message, fault: faultKindOf(error) };
+  if (error.retryAfterMs !== undefined) attempt.retryAfterMs = error.retryAfterMs;
+  const outcome: AttemptOutcome = error.transient ? { kind: 'transient', retryAfterMs: error.retryAfterMs } : { kind: 'permanent' };
+  return { ok: false, outcome, attempt, deadlinePassed: timedOut };
 }
 
 function excludedIndexes(mirrors: readonly Mirror[], names: readonly string[]): number[] {

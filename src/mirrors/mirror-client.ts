@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher } from 'undici';
 import { MirrorError } from '../errors.js';
-import { DEFAULT_USER_AGENT, DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
+import { DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import type { Mirror } from './mirror-list.js';
 import { toMirrorError } from './network-error.js';
 import { charsetOf, contentLengthOf, isTransientStatus, parseRetryAfter } from './response-headers.js';
 
-/** Timeouts (milliseconds), limits and identity of the HTTP client. */
+/** Timeouts (milliseconds), limits and identity of the HTTP client (defaults in config/options.ts). */
 export interface MirrorClientOptions {
   /** TCP (and TLS) connect. */
   connectTimeoutMs: number;
@@ -22,21 +22,12 @@ export interface MirrorClientOptions {
   userAgent: string;
   /** Keep-alive sockets per mirror origin. */
   connectionsPerOrigin: number;
-  /** How long an idle socket is kept when the server sends no Keep-Alive hint (undici's default: 4000). */
+  /** How long an idle socket is kept when the server sends no Keep-Alive hint (default: {@link KEEP_ALIVE_FALLBACK_MS}). */
   keepAliveTimeoutMs?: number;
 }
 
-/** 5 s connect, 15 s headers, 15 s body, 20 s in all, 4 MiB, two sockets per mirror. */
-export const DEFAULT_CLIENT_OPTIONS: Readonly<MirrorClientOptions> = Object.freeze({
-  connectTimeoutMs: 5_000,
-  headersTimeoutMs: 15_000,
-  bodyTimeoutMs: 15_000,
-  attemptTimeoutMs: 20_000,
-  maxBodyBytes: 4 * 1024 * 1024,
-  userAgent: DEFAULT_USER_AGENT,
-  connectionsPerOrigin: 2,
-  keepAliveTimeoutMs: 4_000,
-});
+/** Idle keep-alive time when the server sends no Keep-Alive hint and none is given: undici's own default. */
+export const KEEP_ALIVE_FALLBACK_MS = 4_000;
 
 /** A 2xx answer: the raw body and the charset its Content-Type declared (decoding is the parser's job). */
 export interface MirrorResponse {
@@ -85,7 +76,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
     connect: { timeout: options.connectTimeoutMs },
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_CLIENT_OPTIONS.keepAliveTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_FALLBACK_MS,
     connections: options.connectionsPerOrigin,
   });
   const opened = new Map<string, number>();

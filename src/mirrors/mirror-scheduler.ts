@@ -1,23 +1,17 @@
 import { AllMirrorsDownError } from '../errors.js';
-import { advance, canRequest, startRequest } from './circuit.js';
+import type { CircuitOptions } from './circuit.js';
+import { advance, canRequest, recordOutcome, startRequest } from './circuit.js';
+import { SlotLease, type LeaseOwner, type MirrorLease } from './mirror-lease.js';
 import type { Mirror } from './mirror-list.js';
 import { createMirrorSlot, recordResult, slotStats } from './mirror-slot.js';
 import type { LeaseResult, MirrorSlot, MirrorStats } from './mirror-slot.js';
 import { circuitOptionsOf } from './scheduler-options.js';
 import type { SchedulerOptions } from './scheduler-options.js';
+import { bestReadySlot, isReady, nextWakeAt, type WakeInput } from './slot-readiness.js';
+import { WaitQueue } from './wait-queue.js';
 
 export type { LeaseResult, MirrorStats } from './mirror-slot.js';
-
-/** The right to send one request to one mirror; see {@link FetchScheduler.acquire}. */
-export interface MirrorLease {
-  readonly mirrorIndex: number;
-  /** This request is the half-open circuit's trial: its outcome decides the circuit. */
-  readonly trial: boolean;
-  /** Frees the slot once the response is read (decoding needs none). Idempotent. */
-  release(): void;
-  /** Records the outcome, releasing first if that was not done. Only the first call counts. */
-  report(result: LeaseResult): void;
-}
+export type { MirrorLease } from './mirror-lease.js';
 
 /** What fetchSymbol needs of the scheduler. */
 export interface FetchScheduler {
@@ -43,6 +37,13 @@ export interface MirrorScheduler extends FetchScheduler {
   readonly mirrors: readonly Mirror[];
   /** Counts per mirror name. */
   stats(): Record<string, MirrorStats>;
+  /**
+   * A fault found only after the request was booked as a success: an empty answer for a
+   * symbol another mirror has, or bars differing from what other mirrors confirmed. It
+   * counts against the mirror's circuit like a failed request (a mirror serving wrong
+   * data is as unfit as one that does not answer). An unknown name is ignored.
+   */
+  charge(mirrorName: string): void;
 }
 
 /** The scheduler's clock and randomness. */
@@ -58,15 +59,6 @@ export interface SchedulerDeps {
   onOutage?: (event: { state: 'down'; patienceMs: number } | { state: 'recovered'; downForMs: number }) => void;
 }
 
-interface Waiter<T> {
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-  /** Slot waiters only: the mirrors it may be given. */
-  candidates: readonly number[];
-}
-
 /**
  * Creates the scheduler. Waiting is driven by releases and by one timer set for the next
  * moment something changes by itself (a spacing gap or a cool-down ending, the patience
@@ -75,211 +67,209 @@ interface Waiter<T> {
  */
 export function createMirrorScheduler(mirrors: readonly Mirror[], options: SchedulerOptions, deps: SchedulerDeps): MirrorScheduler {
   validate(mirrors, options);
-  const circuitOptions = circuitOptionsOf(options);
-  const slots: MirrorSlot[] = mirrors.map((mirror) => createMirrorSlot(mirror, circuitOptions));
-  const waiters: Array<Waiter<MirrorLease | undefined>> = [];
-  const downWaiters: Array<Waiter<void>> = [];
-  // Per mirror, how many slot waiters could take it: the timer only cares about those.
-  const demand = slots.map(() => 0);
+  return new PooledScheduler(mirrors, options, deps);
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+class PooledScheduler implements MirrorScheduler {
+  private readonly circuitOptions: CircuitOptions;
+  private readonly slots: MirrorSlot[];
+  private readonly waiters: WaitQueue<MirrorLease | undefined>;
+  private readonly downWaiters: WaitQueue<void>;
   // A circuit opened since the waiters were last checked for one to turn away.
-  let recheck = false;
-  let inFlight = 0;
-  let outageSince: number | undefined;
-  let failure: AllMirrorsDownError | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let timerAt = Infinity;
+  private recheck = false;
+  private inFlight = 0;
+  private outageSince: number | undefined;
+  private failure: AllMirrorsDownError | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  // What the leases granted here call back.
+  private readonly owner: LeaseOwner = {
+    free: (index) => this.free(index),
+    pump: () => this.pump(),
+    record: (index, trial, result) => this.record(index, trial, result),
+  };
 
-  const isOpen = (index: number, now: number): boolean => advance(slots[index]!.circuit, now).state === 'open';
-  const ready = (slot: MirrorSlot, now: number): boolean =>
-    slot.inFlight < options.perMirror && slot.nextStartAt <= now && canRequest(slot.circuit, now);
-  const canGrant = (now: number): boolean => inFlight < options.concurrency && slots.some((s) => ready(s, now));
+  constructor(
+    readonly mirrors: readonly Mirror[],
+    private readonly options: SchedulerOptions,
+    private readonly deps: SchedulerDeps,
+  ) {
+    this.circuitOptions = circuitOptionsOf(options);
+    this.slots = mirrors.map((mirror) => createMirrorSlot(mirror, this.circuitOptions));
+    const abandoned = (): void => this.arm(this.deps.now());
+    this.waiters = new WaitQueue(this.slots.length, abandoned);
+    this.downWaiters = new WaitQueue(this.slots.length, abandoned);
+  }
 
-  function noteOutage(at: number): void {
-    const down = !slots.some((s) => s.circuit.state === 'closed');
-    if (down && outageSince === undefined) {
-      outageSince = at;
-      deps.onOutage?.({ state: 'down', patienceMs: options.allDownPatienceMs });
-    } else if (!down && outageSince !== undefined) {
-      deps.onOutage?.({ state: 'recovered', downForMs: at - outageSince });
-      outageSince = undefined;
+  anyAvailable(): boolean {
+    const now = this.deps.now();
+    this.checkPatience(now);
+    return this.failure === undefined && this.slots.some((s) => canRequest(s.circuit, now));
+  }
+
+  blockedForMs(): number[] {
+    const now = this.deps.now();
+    return this.slots.map((s) => {
+      const circuit = advance(s.circuit, now);
+      return circuit.state === 'open' ? circuit.openUntil - now : 0;
+    });
+  }
+
+  acquire(candidates: readonly number[], signal?: AbortSignal): Promise<MirrorLease | undefined> {
+    const known = candidates.filter((index) => this.slots[index] !== undefined);
+    // Turned away at once rather than queued: every circuit it could use is open.
+    if (this.failure === undefined && !signal?.aborted && known.every((index) => this.isOpen(index, this.deps.now()))) {
+      return Promise.resolve(undefined);
     }
+    return this.enqueue(this.waiters, known, signal);
   }
 
-  function checkPatience(now: number): void {
-    if (failure !== undefined || outageSince === undefined) return;
-    // A trial already out may still end the outage: let it decide.
-    if (now - outageSince < options.allDownPatienceMs || slots.some((s) => s.circuit.trialInFlight)) return;
-    const downForMs = now - outageSince;
-    failure = new AllMirrorsDownError(downForMs, `no mirror recovered within ${Math.round(downForMs / 1000)} s of all ${slots.length} circuits opening`);
+  waitForAnyMirror(signal?: AbortSignal): Promise<void> {
+    return this.enqueue(this.downWaiters, [], signal);
   }
 
-  function bestReady(candidates: readonly number[], now: number): number | undefined {
-    let best: { index: number; key: [number, number, number] } | undefined;
-    for (const index of candidates) {
-      const slot = slots[index]!;
-      if (!ready(slot, now)) continue;
-      // Fewest in flight; then a closed circuit before a trial (one is made when load needs it); then longest idle.
-      const key: [number, number, number] = [slot.inFlight, slot.circuit.state === 'closed' ? 0 : 1, slot.lastStartAt];
-      if (best === undefined || lexicallyLess(key, best.key)) best = { index, key };
+  stats(): Record<string, MirrorStats> {
+    const now = this.deps.now();
+    return Object.fromEntries(this.slots.map((s) => [s.mirror.name, slotStats(s, now)]));
+  }
+
+  charge(mirrorName: string): void {
+    const slot = this.slots.find((each) => each.mirror.name === mirrorName);
+    if (slot === undefined) return;
+    const at = this.deps.now();
+    slot.circuit = recordOutcome(slot.circuit, at, { verdict: 'failure', trial: false }, this.circuitOptions);
+    if (slot.circuit.state === 'open') this.recheck = true;
+    this.noteOutage(at);
+    this.pump();
+  }
+
+  private free(mirrorIndex: number): void {
+    this.slots[mirrorIndex]!.inFlight -= 1;
+    this.inFlight -= 1;
+  }
+
+  private record(mirrorIndex: number, trial: boolean, result: LeaseResult): void {
+    const slot = this.slots[mirrorIndex]!;
+    const at = this.deps.now();
+    recordResult(slot, result, trial, at, this.options.retryAfterMaxMs, this.circuitOptions);
+    if (slot.circuit.state === 'open') this.recheck = true;
+    this.noteOutage(at);
+    this.pump();
+  }
+
+  /** Settles whoever can be settled now, then sets the timer for the next change. */
+  private pump(): void {
+    const now = this.deps.now();
+    this.checkPatience(now);
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.waiters.drain((waiter) => waiter.reject(failure));
+      this.downWaiters.drain((waiter) => waiter.reject(failure));
     }
-    return best?.index;
-  }
-
-  function grant(index: number, now: number): MirrorLease {
-    const slot = slots[index]!;
-    const started = startRequest(slot.circuit, now);
-    slot.circuit = started.circuit;
-    slot.inFlight += 1;
-    inFlight += 1;
-    slot.requests += 1;
-    slot.lastStartAt = now;
-    slot.nextStartAt = now + options.spacingMs * (0.5 + deps.random());
-    let released = false;
-    let reported = false;
-    const free = (): void => {
-      if (released) return;
-      released = true;
-      slot.inFlight -= 1;
-      inFlight -= 1;
-    };
-    return {
-      mirrorIndex: index,
-      trial: started.trial,
-      release() {
-        free();
-        pump();
-      },
-      report(result) {
-        if (reported) return;
-        reported = true;
-        free();
-        const at = deps.now();
-        recordResult(slot, result, started.trial, at, options.retryAfterMaxMs, circuitOptions);
-        if (slot.circuit.state === 'open') recheck = true;
-        noteOutage(at);
-        pump();
-      },
-    };
-  }
-
-  function take<T>(list: Array<Waiter<T>>, at: number): Waiter<T> {
-    const [waiter] = list.splice(at, 1);
-    waiter!.signal?.removeEventListener('abort', waiter!.onAbort);
-    for (const index of waiter!.candidates) demand[index]! -= 1;
-    return waiter!;
-  }
-
-
-  function pump(): void {
-    const now = deps.now();
-    checkPatience(now);
-    if (failure !== undefined) {
-      while (waiters.length > 0) take(waiters, 0).reject(failure);
-      while (downWaiters.length > 0) take(downWaiters, 0).reject(failure);
+    if (this.downWaiters.length > 0 && this.slots.some((s) => canRequest(s.circuit, now))) {
+      this.downWaiters.drain((waiter) => waiter.resolve());
     }
-    if (downWaiters.length > 0 && slots.some((s) => canRequest(s.circuit, now))) {
-      while (downWaiters.length > 0) take(downWaiters, 0).resolve();
-    }
+    this.serveWaiters(now);
+    this.recheck = false;
+    this.arm(now);
+  }
+
+  /** Grants slots in queue order; after a circuit opened, turns away those left with none. */
+  private serveWaiters(now: number): void {
     // Scanning the queue is skipped when nothing can be granted and no one is to be turned away.
-    let granting = canGrant(now);
-    for (let i = 0; i < waiters.length && (granting || recheck); ) {
-      const waiter = waiters[i]!;
-      if (recheck && waiter.candidates.every((index) => isOpen(index, now))) {
-        take(waiters, i).resolve(undefined);
+    let granting = this.canGrant(now);
+    for (let i = 0; i < this.waiters.length && (granting || this.recheck); ) {
+      const { candidates } = this.waiters.at(i);
+      if (this.recheck && candidates.every((index) => this.isOpen(index, now))) {
+        this.waiters.take(i).resolve(undefined);
         continue;
       }
-      const index = granting ? bestReady(waiter.candidates, now) : undefined;
+      const index = granting ? bestReadySlot(this.slots, candidates, now, this.options.perMirror) : undefined;
       if (index === undefined) {
         i += 1;
         continue;
       }
-      take(waiters, i).resolve(grant(index, now));
-      granting = canGrant(now);
+      this.waiters.take(i).resolve(this.grant(index, now));
+      granting = this.canGrant(now);
     }
-    recheck = false;
-    arm(now);
+  }
+
+  private grant(index: number, now: number): MirrorLease {
+    const slot = this.slots[index]!;
+    const started = startRequest(slot.circuit, now);
+    slot.circuit = started.circuit;
+    slot.inFlight += 1;
+    this.inFlight += 1;
+    slot.requests += 1;
+    slot.lastStartAt = now;
+    slot.nextStartAt = now + this.options.spacingMs * (0.5 + this.deps.random());
+    return new SlotLease(index, started.trial, this.owner);
+  }
+
+  private enqueue<T>(queue: WaitQueue<T>, candidates: readonly number[], signal: AbortSignal | undefined): Promise<T> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const waiting = queue.add(candidates, signal);
+    this.pump();
+    return waiting;
+  }
+
+  private isOpen(index: number, now: number): boolean {
+    return advance(this.slots[index]!.circuit, now).state === 'open';
+  }
+
+  private canGrant(now: number): boolean {
+    return this.inFlight < this.options.concurrency && this.slots.some((s) => isReady(s, now, this.options.perMirror));
+  }
+
+  private noteOutage(at: number): void {
+    const down = !this.slots.some((s) => s.circuit.state === 'closed');
+    if (down && this.outageSince === undefined) {
+      this.outageSince = at;
+      this.deps.onOutage?.({ state: 'down', patienceMs: this.options.allDownPatienceMs });
+    } else if (!down && this.outageSince !== undefined) {
+      this.deps.onOutage?.({ state: 'recovered', downForMs: at - this.outageSince });
+      this.outageSince = undefined;
+    }
+  }
+
+  private checkPatience(now: number): void {
+    if (this.failure !== undefined || this.outageSince === undefined) return;
+    // A trial already out may still end the outage: let it decide.
+    if (now - this.outageSince < this.options.allDownPatienceMs || this.slots.some((s) => s.circuit.trialInFlight)) return;
+    const downForMs = now - this.outageSince;
+    this.failure = new AllMirrorsDownError(
+      downForMs,
+      `no mirror recovered within ${Math.round(downForMs / 1000)} s of all ${this.slots.length} circuits opening`,
+    );
   }
 
   /** Sets the one timer for the earliest moment a waiter's prospects change by themselves. */
-  function arm(now: number): void {
-    let wakeAt = Infinity;
-    if (waiters.length > 0 || downWaiters.length > 0) {
-      slots.forEach((slot, index) => {
-        const circuit = advance(slot.circuit, now);
-        if (circuit.state === 'open') {
-          wakeAt = Math.min(wakeAt, circuit.openUntil);
-        } else if (demand[index]! > 0 && inFlight < options.concurrency && slot.inFlight < options.perMirror && slot.nextStartAt > now) {
-          wakeAt = Math.min(wakeAt, slot.nextStartAt);
-        }
-      });
-      if (outageSince !== undefined) wakeAt = Math.min(wakeAt, outageSince + options.allDownPatienceMs);
-    }
-    if (wakeAt === timerAt) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    timerAt = wakeAt;
+  private arm(now: number): void {
+    const waiting = this.waiters.length > 0 || this.downWaiters.length > 0;
+    const wakeAt = waiting ? nextWakeAt(this.wakeInput(), now) : Infinity;
+    if (wakeAt === this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = wakeAt;
     if (wakeAt === Infinity) return;
-    timer = setTimeout(
+    this.timer = setTimeout(
       () => {
-        timer = undefined;
-        timerAt = Infinity;
-        pump();
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
       },
       // Beyond 2^31−1 ms Node fires at once; a far Retry-After just wakes once and re-arms.
       Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(wakeAt - now))),
     );
   }
 
-  function enqueue<T>(list: Array<Waiter<T>>, candidates: readonly number[], signal: AbortSignal | undefined): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const waiter: Waiter<T> = { resolve, reject, signal, candidates, onAbort: () => {} };
-      waiter.onAbort = () => {
-        const at = list.indexOf(waiter);
-        if (at >= 0) take(list, at);
-        reject(signal?.reason);
-        arm(deps.now());
-      };
-      signal?.addEventListener('abort', waiter.onAbort, { once: true });
-      for (const index of candidates) demand[index]! += 1;
-      list.push(waiter);
-      pump();
-    });
+  private wakeInput(): WakeInput {
+    const { concurrency, perMirror, allDownPatienceMs } = this.options;
+    const patienceEndsAt = this.outageSince === undefined ? undefined : this.outageSince + allDownPatienceMs;
+    return { slots: this.slots, demand: this.waiters.demand, inFlight: this.inFlight, concurrency, perMirror, patienceEndsAt };
   }
-
-  return {
-    mirrors,
-    anyAvailable() {
-      const now = deps.now();
-      checkPatience(now);
-      return failure === undefined && slots.some((s) => canRequest(s.circuit, now));
-    },
-    blockedForMs() {
-      const now = deps.now();
-      return slots.map((s) => {
-        const circuit = advance(s.circuit, now);
-        return circuit.state === 'open' ? circuit.openUntil - now : 0;
-      });
-    },
-    acquire(candidates, signal) {
-      const known = candidates.filter((index) => slots[index] !== undefined);
-      // Turned away at once rather than queued: every circuit it could use is open.
-      if (failure === undefined && !signal?.aborted && known.every((index) => isOpen(index, deps.now()))) return Promise.resolve(undefined);
-      return enqueue(waiters, known, signal);
-    },
-    waitForAnyMirror: (signal) => enqueue(downWaiters, [], signal),
-    stats() {
-      const now = deps.now();
-      return Object.fromEntries(slots.map((s) => [s.mirror.name, slotStats(s, now)]));
-    },
-  };
-}
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-function lexicallyLess(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
 }
 
 function validate(mirrors: readonly Mirror[], options: SchedulerOptions): void {

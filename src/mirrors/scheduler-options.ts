@@ -1,6 +1,6 @@
 import type { CircuitOptions } from './circuit.js';
 
-/** Limits, pacing and breaker settings of the mirror scheduler (config keys of the same names). */
+/** Limits, pacing and breaker settings of the mirror scheduler (config keys of the same names; defaults in config/options.ts). */
 export interface SchedulerOptions {
   /** Requests in flight over all mirrors together. */
   concurrency: number;
@@ -26,20 +26,6 @@ export interface SchedulerOptions {
    */
   retryAfterMaxMs: number;
 }
-
-/** 16 in flight, 2 per mirror, 200 ms apart; 5 failures / 50 % of 20; 30 s → 5 min; 15 min patience. */
-export const DEFAULT_SCHEDULER_OPTIONS: Readonly<SchedulerOptions> = Object.freeze({
-  concurrency: 16,
-  perMirror: 2,
-  spacingMs: 200,
-  circuitFailures: 5,
-  circuitWindow: 20,
-  circuitRatio: 0.5,
-  circuitCooldownMs: 30_000,
-  circuitMaxCooldownMs: 300_000,
-  allDownPatienceMs: 900_000,
-  retryAfterMaxMs: 60_000,
-});
 
 /** The breaker's slice of the options. */
 export function circuitOptionsOf(options: SchedulerOptions): CircuitOptions {

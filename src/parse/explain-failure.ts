@@ -1,6 +1,6 @@
 import { FormatError } from '../errors.js';
 import { decodeBody, decodeStrict } from './decode-body.js';
-import { sectionEnd, skipSeparators, type Malformed } from './read-section.js';
+import { sectionEnd, skipSeparators, type Malformed } from './section-cursor.js';
 
 /*
  * The parser's slow path: it runs only once the fast path has stopped, so it may

@@ -2,7 +2,9 @@ import { Buffer } from 'node:buffer';
 import type { FormatError } from '../errors.js';
 import type { DailySeries } from '../core/daily-series.js';
 import { bodyStart, explainFailure, sectionName } from './explain-failure.js';
-import { countTokens, cursor, Malformed, readDates, readNumbers, skipSeparators } from './read-section.js';
+import { readDates } from './read-dates.js';
+import { countTokens, readNumbers } from './read-numbers.js';
+import { cursor, Malformed, skipSeparators } from './section-cursor.js';
 import { sortByDate } from './sort-by-date.js';
 
 /** Sections every payload with bars must have: dates, opens, highs, lows, closes, volumes. */

@@ -19,8 +19,8 @@ export interface Parser {
 
 /** Options for {@link createParserPool}. */
 export interface ParserPoolOptions {
-  /** Worker threads; default 1. */
-  threads?: number;
+  /** Worker threads (the parserThreads setting). */
+  threads: number;
   /** How long an idle worker lives before it exits, in ms; default 2,000. */
   idleTimeoutMs?: number;
   /**
@@ -33,19 +33,14 @@ export interface ParserPoolOptions {
 
 const DEFAULT_INLINE_BELOW_BYTES = 16 * 1024;
 
-// One worker: at 250+ MB/s it parses a whole 2,000-symbol backfill (~100 MB) in well
-// under a second, far below what the database takes to store it. Each further worker
-// costs ~13 MB of memory and buys nothing while the database sets the pace.
-const DEFAULT_THREADS = 1;
-
 /**
  * A Piscina pool of parse workers. Create one per process and `close()` it in a
  * `finally`. The pool itself (and the piscina module) is made at the first payload
  * worth a worker: a nightly run, all small payloads, never loads it. Workers start on
  * demand and exit when idle, so an idle pool never keeps the process alive.
  */
-export function createParserPool(options: ParserPoolOptions = {}): Parser {
-  const threads = options.threads ?? DEFAULT_THREADS;
+export function createParserPool(options: ParserPoolOptions): Parser {
+  const threads = options.threads;
   let pool: Promise<Piscina<ParseTask, ParseTaskResult>> | undefined;
   const startPool = async (): Promise<Piscina<ParseTask, ParseTaskResult>> => {
     const { Piscina } = await import('piscina');

@@ -1,9 +1,9 @@
 import { HttpResponse, http } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMirrors } from '../../src/health/check-mirrors.js';
-import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
-import { createMirrorClient, DEFAULT_CLIENT_OPTIONS, type MirrorClient } from '../../src/mirrors/mirror-client.js';
+import { createMirrorClient, type MirrorClient } from '../../src/mirrors/mirror-client.js';
 import { parseMirrorList, type Mirror } from '../../src/mirrors/mirror-list.js';
+import { DEFAULT_CLIENT_OPTIONS, DEFAULT_QUERY } from '../support/defaults.js';
 import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mirror.js';
 import { startMirrorFarm, type MirrorFarm } from '../support/mirror-farm.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { advance, canRequest, createCircuit, recordOutcome, startRequest } from '../../src/mirrors/circuit.js';
 import type { Circuit, CircuitOptions, CircuitVerdict } from '../../src/mirrors/circuit.js';
-import { circuitOptionsOf, DEFAULT_SCHEDULER_OPTIONS } from '../../src/mirrors/scheduler-options.js';
+import { circuitOptionsOf } from '../../src/mirrors/scheduler-options.js';
+import { DEFAULT_SCHEDULER_OPTIONS } from '../support/defaults.js';
 
 const options: CircuitOptions = circuitOptionsOf(DEFAULT_SCHEDULER_OPTIONS);
 const S: CircuitVerdict = 'success';

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, expect } from 'vitest';
 import { MirrorError } from '../../src/errors.js';
-import { createMirrorClient, DEFAULT_CLIENT_OPTIONS } from '../../src/mirrors/mirror-client.js';
+import { createMirrorClient } from '../../src/mirrors/mirror-client.js';
 import type { MirrorClient, MirrorClientOptions } from '../../src/mirrors/mirror-client.js';
 import type { Mirror } from '../../src/mirrors/mirror-list.js';
+import { DEFAULT_CLIENT_OPTIONS } from '../support/defaults.js';
 import { startLoopbackMirror } from '../support/loopback-mirror.js';
 import type { LoopbackMirror, RawHandler } from '../support/loopback-mirror.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { buildDjbcdUrl, DEFAULT_QUERY, djbcdSearch, DEFAULT_USER_AGENT, requestHeaders } from '../../src/mirrors/djbcd-url.js';
+import { buildDjbcdUrl, djbcdSearch, requestHeaders } from '../../src/mirrors/djbcd-url.js';
 import { charsetOf, contentLengthOf, isTransientStatus, parseRetryAfter } from '../../src/mirrors/response-headers.js';
+import { DEFAULT_QUERY, DEFAULT_USER_AGENT } from '../support/defaults.js';
 
 const fubon = { name: 'fubon', baseUrl: 'http://fubon-ebrokerdj.fbs.com.tw/' };
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, nextStep } from '../../src/mirrors/failover.js';
+import { nextStep } from '../../src/mirrors/failover.js';
 import type { AttemptOutcome, AttemptRecord } from '../../src/mirrors/failover.js';
+import { DEFAULT_RETRY_POLICY } from '../support/defaults.js';
 import { seeded } from '../support/seeded-random.js';
 import { ok, permanent, simulate, transient } from './failover-simulation.js';
 

@@ -1,5 +1,6 @@
-import { DEFAULT_RETRY_POLICY, nextStep } from '../../src/mirrors/failover.js';
+import { nextStep } from '../../src/mirrors/failover.js';
 import type { AttemptOutcome, AttemptRecord, NextStep, RetryPolicy } from '../../src/mirrors/failover.js';
+import { DEFAULT_RETRY_POLICY } from '../support/defaults.js';
 
 export const transient: AttemptOutcome = { kind: 'transient' };
 export const permanent: AttemptOutcome = { kind: 'permanent' };

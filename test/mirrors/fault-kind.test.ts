@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError, MirrorError, SymbolError } from '../../src/errors.js';
-import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
 import { FAULT_KINDS, faultKindOf, faultsOfAttempts } from '../../src/mirrors/fault-kind.js';
 import { isTransientStatus } from '../../src/mirrors/response-headers.js';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
+import { DEFAULT_QUERY } from '../support/defaults.js';
 import { startLoopbackMirror } from '../support/loopback-mirror.js';
 import { PAYLOAD, useClientHarness } from './client-harness.js';
 

@@ -2,14 +2,14 @@ import { http, HttpResponse } from 'msw';
 import type { RequestHandler } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
-import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
-import { createRotation, DEFAULT_RETRY_POLICY } from '../../src/mirrors/failover.js';
+import { createRotation } from '../../src/mirrors/failover.js';
 import type { RetryPolicy } from '../../src/mirrors/failover.js';
 import { fetchSymbol } from '../../src/mirrors/fetch-symbol.js';
 import type { Attempt, FetchSymbolDeps } from '../../src/mirrors/fetch-symbol.js';
 import type { MirrorClientOptions, MirrorResponse } from '../../src/mirrors/mirror-client.js';
 import type { Mirror } from '../../src/mirrors/mirror-list.js';
 import { sleep } from '../../src/sleep.js';
+import { DEFAULT_QUERY, DEFAULT_RETRY_POLICY } from '../support/defaults.js';
 import type { LoopbackMirror, RawHandler } from '../support/loopback-mirror.js';
 import { ENDPOINT, PAYLOAD, useClientHarness } from './client-harness.js';
 

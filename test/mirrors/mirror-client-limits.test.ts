@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
+import { DEFAULT_QUERY } from '../support/defaults.js';
 import { ENDPOINT, MiB, mirrorErrorOf, streamingHandler, useClientHarness } from './client-harness.js';
 
 const { serve, client } = useClientHarness();

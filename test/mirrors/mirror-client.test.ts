@@ -1,8 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { MirrorError } from '../../src/errors.js';
-import { DEFAULT_QUERY } from '../../src/mirrors/djbcd-url.js';
-import { DEFAULT_CLIENT_OPTIONS } from '../../src/mirrors/mirror-client.js';
+import { DEFAULT_CLIENT_OPTIONS, DEFAULT_QUERY } from '../support/defaults.js';
 import { startLoopbackMirror } from '../support/loopback-mirror.js';
 import { ENDPOINT, mirrorErrorOf, PAYLOAD, useClientHarness } from './client-harness.js';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { AllMirrorsDownError } from '../../src/errors.js';
 import { createMirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
 import type { MirrorLease, MirrorScheduler } from '../../src/mirrors/mirror-scheduler.js';
-import { DEFAULT_SCHEDULER_OPTIONS } from '../../src/mirrors/scheduler-options.js';
 import type { SchedulerOptions } from '../../src/mirrors/scheduler-options.js';
 import { sleep } from '../../src/sleep.js';
+import { DEFAULT_SCHEDULER_OPTIONS } from '../support/defaults.js';
 
 const now = () => performance.now();
 
@@ -150,6 +150,20 @@ describe('scheduler: circuits', () => {
     expect(blocked0).toBeGreaterThan(9_000);
     expect(blocked1).toBe(0);
     expect(s.anyAvailable()).toBe(true);
+  });
+
+  it('counts faults found after the fact (empty, disagreement) against the circuit: requests that looked ok', async () => {
+    // A mirror serving wrong bars: each answer booked ok, then charged once compared.
+    const s = scheduler(2, { circuitFailures: 5, circuitWindow: 6, circuitRatio: 0.5, circuitCooldownMs: 10_000 });
+    for (let i = 0; i < 3; i++) {
+      (await lease(s, [0])).report({ verdict: 'success', ms: 1 });
+      expect(s.stats()['m0']!.state).toBe('closed');
+      s.charge('m0');
+    }
+    expect(s.stats()['m0']).toMatchObject({ state: 'open', circuitOpens: 1, requests: 3, ok: 3 });
+    expect(await s.acquire([0])).toBeUndefined();
+    s.charge('no-such-mirror');
+    expect(s.stats()['m1']).toMatchObject({ state: 'closed' });
   });
 
   it('tells a queued waiter to plan again when its only mirror’s circuit opens', async () => {

@@ -29,7 +29,11 @@ const REASONS: ReadonlySet<FormatReason> = new Set([
   'html', 'binary', 'too_few_sections', 'unequal_length', 'truncated', 'empty', 'bad_number', 'bad_date',
 ]);
 
-const FIXTURE_NAMES = readdirSync(new URL('../../fixtures/', import.meta.url)).sort();
+// The payload files at the top of fixtures/; its folders hold fixtures of other kinds.
+const FIXTURE_NAMES = readdirSync(new URL('../../fixtures/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => entry.name)
+  .sort();
 const FIXTURES = new Map(FIXTURE_NAMES.map((name) => [name, latin1(readFixture(name))]));
 
 /** Bytes ↔ a string of the same length (one char per byte), so text operations keep every byte. */

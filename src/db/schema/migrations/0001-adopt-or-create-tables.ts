@@ -3,7 +3,7 @@ import { DuplicateRowsError, SchemaError } from '../../../errors.js';
 import { hasIndexLeadingWith, hasUniqueKeyOn, tableColumns, tableExists, tableIndexes } from '../catalog.js';
 import { findDuplicateKeys } from '../duplicate-keys.js';
 import { markCreatedByCrawler } from '../table-owner.js';
-import { tradeDateKind } from '../trade-date-sql.js';
+import { tradeDateKind, type TradeDateKind } from '../trade-date-sql.js';
 
 const NAME = '0001-adopt-or-create-tables';
 
@@ -20,8 +20,15 @@ const NAME = '0001-adopt-or-create-tables';
  * Runs inside the migrator's transaction: a failure leaves the schema as it was.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  const existed = { stocks: await tableExists(db, 'stocks'), daily: await tableExists(db, 'stock_daily_data') };
-  // Same shape as the backend's own table (legacy-schema.md).
+  await createStocks(db);
+  await createDailyData(db);
+  const kind = await adoptableTradeDateKind(db);
+  await addMissingIndexes(db, kind);
+}
+
+/** `stocks` in the same shape as the backend's own table (legacy-schema.md), marked as ours if created here. */
+async function createStocks(db: Kysely<any>): Promise<void> {
+  const existed = await tableExists(db, 'stocks');
   await sql`
     create table if not exists stocks (
       id                 serial primary key,
@@ -35,8 +42,12 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_at         timestamptz default now(),
       updated_at         timestamptz
     )`.execute(db);
-  if (!existed.stocks) await markCreatedByCrawler(db, 'stocks', NAME);
+  if (!existed) await markCreatedByCrawler(db, 'stocks', NAME);
+}
 
+/** `stock_daily_data` with every column the backend reads, marked as ours if created here. */
+async function createDailyData(db: Kysely<any>): Promise<void> {
+  const existed = await tableExists(db, 'stock_daily_data');
   // bigserial: every row an upsert inserts or offers draws an id that is never reused;
   // 64 bits leave no ceiling to reach. Prices are exact to the 4 decimals adjusted prices
   // carry; nullable columns stay nullable as the backend has them.
@@ -63,8 +74,14 @@ export async function up(db: Kysely<any>): Promise<void> {
       updated_at        timestamptz   not null default now(),
       constraint stock_daily_data_stock_code_trade_date_key unique (stock_code, trade_date)
     )`.execute(db);
-  if (!existed.daily) await markCreatedByCrawler(db, 'stock_daily_data', NAME);
+  if (!existed) await markCreatedByCrawler(db, 'stock_daily_data', NAME);
+}
 
+/**
+ * How stock_daily_data holds trade_date, checked adoptable (with a stock_code beside it).
+ * @throws SchemaError when the columns cannot be adopted.
+ */
+async function adoptableTradeDateKind(db: Kysely<any>): Promise<TradeDateKind> {
   const columns = await tableColumns(db, 'stock_daily_data');
   const kind = tradeDateKind(columns.get('trade_date'));
   if (kind === undefined || !columns.has('stock_code')) {
@@ -73,7 +90,15 @@ export async function up(db: Kysely<any>): Promise<void> {
         `(trade_date is ${columns.get('trade_date') ?? 'missing'})`,
     );
   }
+  return kind;
+}
 
+/**
+ * The unique key the upsert needs, after checking for duplicates (reported, never deleted),
+ * and an index on trade_date, where an adopted table lacks them.
+ * @throws DuplicateRowsError when rows repeat a (stock_code, trade_date).
+ */
+async function addMissingIndexes(db: Kysely<any>, kind: TradeDateKind): Promise<void> {
   const indexes = await tableIndexes(db, 'stock_daily_data');
   if (!hasUniqueKeyOn(indexes, ['stock_code', 'trade_date'])) {
     const duplicates = await findDuplicateKeys(db, kind);
