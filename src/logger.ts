@@ -28,7 +28,7 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** `12:00:01 WARN  message key=value …` from one pino JSON line. */
+/** `12:00:01 WARN  message key=value …` from one pino JSON line; a line that is not JSON passes as it is. */
 export function prettyLine(line: string): string {
   let record: Record<string, unknown>;
   try {
@@ -36,10 +36,23 @@ export function prettyLine(line: string): string {
   } catch {
     return line;
   }
+  return prettyRecord(record);
+}
+
+/**
+ * `12:00:01 WARN  message key=value …\n` from one parsed pino record (`time` in epoch ms,
+ * shown as UTC). Always exactly one line: control characters in strings (a mirror's
+ * detail text) become spaces, so nothing can move the cursor of the terminal it lands on.
+ */
+export function prettyRecord(record: Readonly<Record<string, unknown>>): string {
   const time = new Date(Number(record.time)).toISOString().slice(11, 19);
   const level = (LEVEL_NAMES[Number(record.level)] ?? String(record.level)).padEnd(5);
   const fields = Object.entries(record)
     .filter(([key]) => !OMITTED.has(key))
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  return `${time} ${level} ${String(record.msg ?? '')}${fields.length ? ' ' + fields.join(' ') : ''}\n`;
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? oneLine(value) : JSON.stringify(value)}`);
+  return `${time} ${level} ${oneLine(String(record.msg ?? ''))}${fields.length ? ' ' + fields.join(' ') : ''}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }

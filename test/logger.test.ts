@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, prettyLine } from '../src/logger.js';
+import { createLogger, prettyLine, prettyRecord } from '../src/logger.js';
 
 describe('createLogger', () => {
   it('writes pino JSON lines to the given sink and masks secrets', () => {
@@ -22,5 +22,21 @@ describe('createLogger', () => {
 
   it('passes through a line that is not JSON', () => {
     expect(prettyLine('plain text\n')).toBe('plain text\n');
+  });
+});
+
+describe('prettyRecord', () => {
+  it('formats a parsed record: UTC time, padded level, message, fields', () => {
+    const time = Date.UTC(2026, 10, 25, 12, 0, 5);
+    expect(prettyRecord({ level: 40, time, msg: 'attempt failed', broker: 'fubon', ms: 12, faults: { reset: 2 } })).toBe(
+      '12:00:05 WARN  attempt failed broker=fubon ms=12 faults={"reset":2}\n',
+    );
+    expect(prettyRecord({ level: 30, time, msg: 'no fields' })).toBe('12:00:05 INFO  no fields\n');
+  });
+
+  it('keeps a record on one line: control characters in the message and string fields become spaces', () => {
+    const line = prettyRecord({ level: 40, time: 0, msg: 'two\nlines', detail: '<html>\r\n\x1b[2Jbusy\u009b' });
+    expect(line).toBe('00:00:00 WARN  two lines detail=<html>   [2Jbusy \n');
+    expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 });
