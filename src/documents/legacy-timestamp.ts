@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The old service's `timestamp` values are Python's `datetime.now().isoformat()`: the
+ * wall-clock time of the server's zone, ISO-8601 without an offset, to the microsecond
+ * ('2026-12-02T18:31:07.123456'). Python leaves the fraction out when it is exactly
+ * zero, so a reader of the old documents accepts both; {@link formatLegacyTimestamp}
+ * always writes it.
+ */
+export const LEGACY_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$/;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    // h23, not hour12: false, which some ICU versions render as "24" at midnight.
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * Formats an instant as the old service did: local time in `timeZone` (an IANA name,
+ * e.g. 'Asia/Taipei'), 'YYYY-MM-DDTHH:MM:SS.ffffff', no offset. `epochMs` is
+ * milliseconds since the epoch and may carry a fraction (a high-resolution clock); it is
+ * rounded to the microsecond.
+ * @throws RangeError for a non-finite instant, a year outside 1..9999 or an unknown zone.
+ */
+export function formatLegacyTimestamp(epochMs: number, timeZone: string): string {
+  if (!Number.isFinite(epochMs)) throw new RangeError(`not an instant: ${epochMs}`);
+  const micros = Math.round(epochMs * 1000);
+  const seconds = Math.floor(micros / 1_000_000);
+  const fraction = micros - seconds * 1_000_000;
+  const instant = new Date(seconds * 1000);
+  const utcYear = instant.getUTCFullYear();
+  if (!(utcYear >= 1 && utcYear <= 9999)) throw new RangeError(`year out of range for an ISO timestamp: ${epochMs}`);
+  const parts: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(instant)) parts[part.type] = part.value;
+  const date = `${(parts.year ?? '').padStart(4, '0')}-${parts.month}-${parts.day}`;
+  return `${date}T${parts.hour}:${parts.minute}:${parts.second}.${String(fraction).padStart(6, '0')}`;
+}
+
+/** A `timestamp` value of the old documents (see {@link LEGACY_TIMESTAMP_PATTERN}). */
+export const legacyTimestampSchema = z.string().regex(LEGACY_TIMESTAMP_PATTERN, 'local ISO-8601 time without a zone, e.g. 2026-12-02T18:31:07.123456');
