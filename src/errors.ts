@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'E_DB_DUPLICATES'
   | 'E_DB_WRITE'
   | 'E_LOCK_HELD'
+  /** An official reference source (ISIN pages, holiday schedule) answered nothing that can be trusted. */
+  | 'E_SOURCE_REFUSED'
   | 'E_INTERNAL';
 
 export interface CrawlerErrorOptions {
@@ -191,10 +193,25 @@ export class LockHeldError extends CrawlerError {
 }
 
 /**
+ * A reference source (an ISIN page, the holiday schedule) was not used: it answered an
+ * error, a page without its table, or a table far shorter than the last good sync, so the
+ * stored universe or calendar was left as it was. Exit 3 when nothing could be synced.
+ */
+export class SourceRefusedError extends CrawlerError {
+  /** The sources refused, e.g. `TSE`, `TPEx`, `holidays`. */
+  readonly sources: readonly string[];
+
+  constructor(sources: readonly string[], message: string, options?: CrawlerErrorOptions) {
+    super('E_SOURCE_REFUSED', message, options);
+    this.sources = sources;
+  }
+}
+
+/**
  * Exit codes, documented in the README:
  * 0 success · 1 some symbols failed · 2 bad input (flags, config, symbols) ·
  * 3 the environment is not usable (database down, schema missing, duplicates to resolve,
- * every mirror down, another run of the same shard in progress) · 70 an internal error (a bug) · 130 / 143 interrupted by SIGINT / SIGTERM.
+ * every mirror down, another run of the same shard in progress, no reference source to trust) · 70 an internal error (a bug) · 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 export const EXIT_CODES = {
   ok: 0,
@@ -228,6 +245,7 @@ const exitByCode: Record<ErrorCode, number> = {
   E_DB_DUPLICATES: EXIT_CODES.unavailable,
   E_DB_WRITE: EXIT_CODES.failed,
   E_LOCK_HELD: EXIT_CODES.unavailable,
+  E_SOURCE_REFUSED: EXIT_CODES.unavailable,
   E_INTERNAL: EXIT_CODES.internal,
 };
 

@@ -4,6 +4,7 @@ import { tableColumns, tableExists } from './catalog.js';
 import { isConnectionFailure } from '../connection/connection-errors.js';
 import * as m0001 from './migrations/0001-adopt-or-create-tables.js';
 import * as m0002 from './migrations/0002-crawl-runs.js';
+import * as m0003 from './migrations/0003-add-market-reference.js';
 
 /**
  * Every migration, by name, in the order they apply. A static object rather than a
@@ -12,6 +13,7 @@ import * as m0002 from './migrations/0002-crawl-runs.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-adopt-or-create-tables': m0001,
   '0002-crawl-runs': m0002,
+  '0003-add-market-reference': m0003,
 };
 
 /** The crawler's bookkeeping tables, named so a shared database shows whose they are. */

@@ -69,9 +69,53 @@ export interface CrawlRunsTable {
   task_log_id: number | null;
 }
 
+/** One instrument the exchange lists (migration 0003); written through instruments-repository.ts. */
+export interface MarketInstrumentsTable {
+  code: string;
+  name: string;
+  /** 'TSE' or 'TPEx'. */
+  market: string;
+  /** stock | etf | preferred | tdr | warrant | etn | bond | other */
+  type: string;
+  isin: string | null;
+  cfi: string | null;
+  industry: string | null;
+  /** 'YYYY-MM-DD'. */
+  listed_date: string | null;
+  first_seen: Generated<Date>;
+  last_seen: Generated<Date>;
+  /** 'YYYY-MM-DD' the sync found it gone; null while listed. */
+  delisted_date: string | null;
+}
+
+/** One market closure (migration 0003). */
+export interface MarketHolidaysTable {
+  /** 'YYYY-MM-DD'. */
+  day: string;
+  name: string;
+  description: string | null;
+  synced_at: Generated<Date>;
+}
+
+/** The last good sync and the last attempt of one reference source (migration 0003). */
+export interface MarketSyncStateTable {
+  /** 'TSE', 'TPEx' or 'holidays'. */
+  source: string;
+  url: string;
+  row_count: number | null;
+  kept_count: number | null;
+  /** The last good sync; null before the first. */
+  synced_at: Date | null;
+  checked_at: Generated<Date>;
+  last_error: string | null;
+}
+
 /** The tables the crawler knows. */
 export interface Database {
   stocks: StocksTable;
   stock_daily_data: StockDailyDataTable;
   crawl_runs: CrawlRunsTable;
+  market_instruments: MarketInstrumentsTable;
+  market_holidays: MarketHolidaysTable;
+  market_sync_state: MarketSyncStateTable;
 }
