@@ -54,7 +54,7 @@ export function createCrawlRuntime(
         },
       }) : undefined;
   const client = createMirrorClient(clientOptionsFrom(config));
-  const parser = config.parserThreads === 0 ? createInlineParser() : createParserPool(config.parserThreads === undefined ? {} : { threads: config.parserThreads });
+  const parser = config.parserThreads === 0 ? createInlineParser() : createParserPool({ threads: config.parserThreads });
   const rotation = createRotation(mirrors.length, Math.random);
   // One queue for the whole batch: every symbol's decode takes its own event-loop turn.
   const ioTurns = createIoTurns();

@@ -58,11 +58,3 @@ export function judgeOverlap(stored: readonly DailyBar[], opinions: readonly Opi
   if (opinions.length < maxOpinions) return { kind: 'ask', exclude: heard };
   return { kind: 'unresolved' };
 }
-
-/**
- * Whether a whole history fetched after a revision carries the values two mirrors agreed
- * on: the mirror serving the full refetch is held to the same standard as the others.
- */
-export function confirmsRevision(agreed: readonly DailyBar[], full: readonly DailyBar[]): boolean {
-  return compareOverlap(agreed, full).kind === 'match';
-}

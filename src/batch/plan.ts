@@ -1,11 +1,5 @@
 import { CrawlerError } from '../errors.js';
-import { weekdaysBetween } from './trading-session.js';
-
-/** Bars re-fetched before the first missing day, to check that stored history still holds. */
-export const DEFAULT_OVERLAP_BARS = 3;
-
-/** djbcd `c` for a whole history: about eleven years of sessions. */
-export const DEFAULT_FULL_COUNT = 2880;
+import { tradingDaysBetween, type HolidayCalendar } from './trading-session.js';
 
 /**
  * What to do for one symbol:
@@ -30,10 +24,14 @@ export interface PlanInput {
   force: boolean;
   /** `--full`: fetch the whole history whatever is stored. */
   full: boolean;
-  /** Default {@link DEFAULT_OVERLAP_BARS}. */
-  overlapBars?: number | undefined;
-  /** Default {@link DEFAULT_FULL_COUNT}; also the cap on an incremental window. */
-  fullCount?: number | undefined;
+  /** The market's holidays; weekdays when absent. */
+  holidays?: HolidayCalendar | undefined;
+  /** With `full`, a fresh symbol is still skipped (`fetch --skip-fresh`, the old endpoint without force_update). */
+  onlyStale?: boolean | undefined;
+  /** Stored bars fetched again before the first missing day, to check that stored history still holds (overlapBars). */
+  overlapBars: number;
+  /** djbcd `c` of a whole history (barCount); also the cap on an incremental window. */
+  fullCount: number;
 }
 
 /**
@@ -42,36 +40,17 @@ export interface PlanInput {
  * one overlap bar, which is why the overlap is more than one.
  */
 export function planSymbol(input: PlanInput): SymbolPlan {
-  const overlapBars = input.overlapBars ?? DEFAULT_OVERLAP_BARS;
-  const fullCount = input.fullCount ?? DEFAULT_FULL_COUNT;
+  const { overlapBars, fullCount } = input;
   if (!Number.isInteger(overlapBars) || overlapBars < 0 || !Number.isInteger(fullCount) || fullCount < 1) {
     throw new CrawlerError('E_INTERNAL', `bad plan limits: overlapBars=${overlapBars}, fullCount=${fullCount}`);
   }
   if (input.latestStored === null) return { kind: 'full', count: fullCount, reason: 'no_history' };
-  if (input.full) return { kind: 'full', count: fullCount, reason: 'forced_full' };
   // Plain string order is date order for YYYY-MM-DD.
-  if (input.latestStored >= input.lastSession && !input.force) return { kind: 'skip', reason: 'fresh' };
-  const missing = weekdaysBetween(input.latestStored, input.lastSession);
+  const fresh = input.latestStored >= input.lastSession && !input.force;
+  if (input.full && !(fresh && input.onlyStale === true)) return { kind: 'full', count: fullCount, reason: 'forced_full' };
+  if (fresh) return { kind: 'skip', reason: 'fresh' };
+  const missing = tradingDaysBetween(input.latestStored, input.lastSession, input.holidays);
   // At least one new bar is asked for, so a forced fetch of a fresh symbol still reaches past the overlap.
   const count = Math.min(fullCount, Math.max(missing, 1) + overlapBars);
   return { kind: 'incremental', count, since: input.latestStored };
-}
-
-/** Counts of a batch's plans, for the start-of-run log line. */
-export interface PlanCounts {
-  skip: number;
-  full: number;
-  incremental: number;
-  /** Sum of `count` over the non-skipped plans: the bars the mirrors will be asked for. */
-  barsRequested: number;
-}
-
-/** Tallies plans; cheap enough to call on the whole universe before fetching. */
-export function summarisePlans(plans: Iterable<SymbolPlan>): PlanCounts {
-  const counts: PlanCounts = { skip: 0, full: 0, incremental: 0, barsRequested: 0 };
-  for (const plan of plans) {
-    counts[plan.kind] += 1;
-    if (plan.kind !== 'skip') counts.barsRequested += plan.count;
-  }
-  return counts;
 }

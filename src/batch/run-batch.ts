@@ -4,8 +4,9 @@ import type { MirrorFault } from '../mirrors/fault-kind.js';
 import type { Attempt, FetchOutcome } from '../mirrors/fetch-symbol.js';
 import type { DailySeries } from '../core/daily-series.js';
 import type { DailyBar } from '../core/daily-bar.js';
-import type { ValidationResult } from '../validate/validate-bars.js';
+import type { RejectedBar, ValidationResult } from '../validate/validate-bars.js';
 import { planSymbol, type SymbolPlan } from './plan.js';
+import type { HolidayCalendar } from './trading-session.js';
 import { runPool } from './task-pool.js';
 import { createBarBudget } from './bar-budget.js';
 import { fetchTrustedBars, type BatchFetchRequest, type TrustedFailureCode } from './trusted-bars.js';
@@ -14,7 +15,7 @@ export type { BatchFetchRequest } from './trusted-bars.js';
 
 /** What happened to one symbol of a batch. */
 export type BatchSymbolResult =
-  | { symbol: string; status: 'skipped' }
+  | { symbol: string; status: 'skipped'; /** Its newest stored trading day, at or after the last closed session. */ latest: string }
   | {
       symbol: string;
       status: 'stored';
@@ -27,6 +28,8 @@ export type BatchSymbolResult =
       counts: UpsertCounts | null;
       /** Two mirrors agreed the stored overlap bars changed: the full history was fetched again and rewritten. */
       revised: boolean;
+      /** A second mirror confirmed the newest bars of the whole history stored. */
+      confirmed: boolean;
       attempts: Attempt[];
       /** Every mirror fault met for the symbol: its attempts' and those found by comparing mirrors. */
       faults: MirrorFault[];
@@ -65,13 +68,26 @@ export interface RunBatchDeps {
   options: {
     force: boolean;
     full: boolean;
+    /** With `full`, still skip what is fresh (`fetch --skip-fresh`). */
+    onlyStale?: boolean | undefined;
+    /** The market's holidays: the incremental window counts trading days (weekdays when absent). */
+    holidays?: HolidayCalendar | undefined;
     overlapBars: number;
     fullCount: number;
+    /** Newest bars a second mirror confirms of every whole history before it is stored. */
+    confirmBars: number;
+    /** Mirrors configured: with one there is no second opinion to ask. */
+    mirrorCount: number;
     symbolsInFlight: number;
     /** Bars asked for by the symbols in flight, at most (see bar-budget.ts); unbounded when absent. */
     barsInFlight?: number | undefined;
   };
   onResult: (result: BatchSymbolResult) => void;
+  /**
+   * Shown each symbol's accepted bars and the rows validation refused, before they are
+   * written: `fetch` prints them. `update` leaves it out, so no bar outlives its write.
+   */
+  onBars?: ((symbol: string, bars: readonly DailyBar[], rejected: readonly RejectedBar[]) => void) | undefined;
   /** Stop starting symbols (a signal, or a fatal error elsewhere); running ones finish. */
   shouldStop: () => boolean;
   /**
@@ -79,6 +95,11 @@ export interface RunBatchDeps {
    * their symbols counted as never started (nothing of theirs is written).
    */
   cancel?: AbortSignal | undefined;
+  /**
+   * Told of each fault found by comparing mirrors (`empty`, `disagreement`), whose request
+   * was booked as a success: the pool charges it to the mirror's circuit.
+   */
+  chargeMirror?: ((broker: string) => void) | undefined;
   /** Told once, at the first fatal error, so the caller can cancel what is in flight. */
   onFatal?: ((error: CrawlerError) => void) | undefined;
 }
@@ -98,20 +119,7 @@ export interface BatchEnd {
  */
 export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   const { options } = deps;
-  const plans = new Map<string, SymbolPlan>();
-  for (const symbol of deps.symbols) {
-    const plan = planSymbol({
-      symbol,
-      latestStored: deps.latestStored.get(symbol) ?? null,
-      lastSession: deps.lastSession,
-      force: options.force,
-      full: options.full,
-      overlapBars: options.overlapBars,
-      fullCount: options.fullCount,
-    });
-    if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped' });
-    else plans.set(symbol, plan);
-  }
+  const plans = planAll(deps);
   const incremental = [...plans].filter(([, plan]) => plan.kind === 'incremental').map(([symbol]) => symbol);
   const stored = incremental.length > 0 ? await deps.recentBars(incremental, options.overlapBars) : new Map<string, DailyBar[]>();
 
@@ -131,7 +139,7 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
     plans,
     options.symbolsInFlight,
     async ([symbol, plan]) => {
-      const release = await budget.acquire(plan.kind === 'skip' ? 0 : plan.count);
+      const release = await budget.acquire(plan.count);
       let releasedByCommit = false;
       try {
         const crawled = await crawlPlanned(symbol, plan, stored.get(symbol) ?? [], deps);
@@ -171,6 +179,28 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   return { notStarted: notStarted + cancelled, fatal };
 }
 
+/** Each symbol's plan; the fresh ones are reported skipped at once and left out. */
+function planAll(deps: RunBatchDeps): Map<string, Exclude<SymbolPlan, { kind: 'skip' }>> {
+  const { options } = deps;
+  const plans = new Map<string, Exclude<SymbolPlan, { kind: 'skip' }>>();
+  for (const symbol of deps.symbols) {
+    const plan = planSymbol({
+      symbol,
+      latestStored: deps.latestStored.get(symbol) ?? null,
+      lastSession: deps.lastSession,
+      force: options.force,
+      full: options.full,
+      onlyStale: options.onlyStale === true,
+      holidays: options.holidays,
+      overlapBars: options.overlapBars,
+      fullCount: options.fullCount,
+    });
+    if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped', latest: deps.latestStored.get(symbol) ?? deps.lastSession });
+    else plans.set(symbol, plan);
+  }
+  return plans;
+}
+
 type FailedContext = { symbol: string; attempts: Attempt[]; faults: MirrorFault[] };
 
 type Crawled =
@@ -182,16 +212,18 @@ type Crawled =
       failed: FailedContext;
     };
 
-async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly DailyBar[], deps: RunBatchDeps): Promise<Crawled> {
-  if (plan.kind === 'skip') return { kind: 'done', result: { symbol, status: 'skipped' } };
+async function crawlPlanned(symbol: string, plan: Exclude<SymbolPlan, { kind: 'skip' }>, stored: readonly DailyBar[], deps: RunBatchDeps): Promise<Crawled> {
   // Adjusted prices move after an ex-dividend date; appending new bars to the old base would
   // mix two price bases, so a revised history is fetched whole and rewritten (see trusted-bars).
-  const trusted = await fetchTrustedBars(symbol, plan, stored, { fetch: deps.fetch, today: deps.today, fullCount: deps.options.fullCount });
+  const { fullCount, confirmBars, mirrorCount } = deps.options;
+  const trusted = await fetchTrustedBars(symbol, plan, stored, { fetch: deps.fetch, today: deps.today, fullCount, confirmBars, mirrorCount });
   const { attempts, faults } = trusted;
+  for (const fault of trusted.judged) deps.chargeMirror?.(fault.broker);
   if (!trusted.ok) {
     return { kind: 'done', result: { symbol, status: 'failed', code: trusted.code, message: trusted.message, attempts, faults } };
   }
-  const { bars, validation, broker, revised } = trusted;
+  const { bars, validation, broker, revised, confirmed } = trusted;
+  deps.onBars?.(symbol, bars, trusted.rejected);
 
   // Only the count: a closure naming `bars` would keep every bar alive until the commit.
   const barCount = bars.length;
@@ -204,6 +236,7 @@ async function crawlPlanned(symbol: string, plan: SymbolPlan, stored: readonly D
     validation,
     counts,
     revised,
+    confirmed,
     attempts,
     faults,
   });

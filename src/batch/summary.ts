@@ -1,78 +1,8 @@
-import { z } from 'zod';
-import { FAULT_KINDS, type MirrorFault } from '../mirrors/fault-kind.js';
+import type { BatchSummary } from '../documents/batch-summary.js';
+import type { LegacyBatchKeys } from '../documents/legacy-batch-result.js';
+import type { MirrorFault } from '../mirrors/fault-kind.js';
 import type { MirrorStats } from '../mirrors/mirror-slot.js';
 import { addFaultCounts, createFaultTally, nonZeroFaults, type FaultCounts, type FaultTally } from './fault-tally.js';
-
-const count = z.number().int().nonnegative();
-
-/** One attempt as fetch-symbol records it; loose, so new diagnostic fields pass. */
-const attemptSchema = z.looseObject({
-  broker: z.string(),
-  status: z.union([z.number(), z.string()]),
-  ms: z.number().nonnegative(),
-  code: z.string().optional(),
-  detail: z.string().optional(),
-  retryAfterMs: z.number().optional(),
-});
-
-const brokerSchema = z.strictObject({
-  requests: count,
-  ok: count,
-  errors: count,
-  circuit_opens: count,
-  /** null when the mirror was never asked. */
-  p50_ms: z.number().nonnegative().nullable(),
-  p95_ms: z.number().nonnegative().nullable(),
-  /**
-   * Faults charged to the mirror, by kind (see FAULT_KINDS in src/mirrors/fault-kind.ts:
-   * refused, reset, timeout, truncated, network, http_429, http_5xx, http_4xx, http_other,
-   * too_large, html, binary, format, empty, disagreement, other); kinds that did not occur
-   * are left out. Each failed request is one fault; `empty` and `disagreement` may also be
-   * found later, by comparing mirrors, on a request counted `ok`.
-   */
-  faults: z.partialRecord(z.enum(FAULT_KINDS), count),
-});
-
-/**
- * The JSON document `update` prints on stdout and stores in crawl_runs: the Python
- * backend's batch response, plus `interrupted` and `dry_run` at the top and three counts
- * in `result` the backend never had:
- * - `no_data`: symbols a mirror answered for with no bars (e.g. delisted); not failures.
- * - `aborted`: symbols never attempted because the run stopped (signal or fatal error).
- * - `failures_omitted`: failures beyond the first {@link MAX_LISTED_FAILURES}, counted only.
- *
- * Invariants: processed = succeeded + failed + no_data (attempted symbols; skipped ones
- * are not processed); total = processed + skipped + aborted; revised ⊆ succeeded.
- * `success` is false when any symbol failed, the run stopped on a fatal error, or it was
- * interrupted. Strict objects, so any drift in shape fails the tests that parse it.
- */
-export const batchSummarySchema = z.strictObject({
-  success: z.boolean(),
-  message: z.string().regex(/^[^\r\n]*$/, 'one line'),
-  run_id: z.string().min(1),
-  result: z.strictObject({
-    total: count,
-    processed: count,
-    succeeded: count,
-    failed: count,
-    skipped: count,
-    revised: count,
-    no_data: count,
-    aborted: count,
-    rows: z.strictObject({ created: count, updated: count, unchanged: count, rejected: count }),
-    duration_ms: count,
-    symbols_per_second: z.number().nonnegative(),
-    brokers: z.record(z.string(), brokerSchema),
-    failures: z.array(z.strictObject({ stock_code: z.string(), error: z.string(), attempts: z.array(attemptSchema) })),
-    failures_omitted: count,
-  }),
-  updated_at: z.iso.datetime(),
-  source: z.literal('node'),
-  interrupted: z.boolean(),
-  dry_run: z.boolean(),
-});
-
-export type BatchSummary = z.infer<typeof batchSummarySchema>;
 
 /** Failures listed in full; the rest are only counted, so a bad night stays a small document. */
 export const MAX_LISTED_FAILURES = 200;
@@ -115,7 +45,13 @@ export interface FailureInput {
  */
 export type SymbolOutcome =
   | { status: 'skipped' }
-  | { status: 'stored' | 'revised' | 'no_data'; rows?: Partial<RowCounts> | undefined; faults?: readonly MirrorFault[] | undefined }
+  | {
+      status: 'stored' | 'revised' | 'no_data';
+      rows?: Partial<RowCounts> | undefined;
+      faults?: readonly MirrorFault[] | undefined;
+      /** A second mirror confirmed the whole history stored. */
+      confirmed?: boolean | undefined;
+    }
   | ({ status: 'failed'; faults?: readonly MirrorFault[] | undefined } & FailureInput);
 
 /** Running totals over outcomes; O(1) memory however many symbols there are. */
@@ -126,6 +62,7 @@ export interface OutcomeCounts {
   noData: number;
   revised: number;
   rows: RowCounts;
+  consistency: { confirmed: number; disagreements: number; unresolved: number };
 }
 
 /** Per-mirror request statistics, as the mirror scheduler gathers them (its circuit state aside), and its faults. */
@@ -147,11 +84,23 @@ export interface BuildSummaryInput {
   dryRun: boolean;
   /** The error that stopped the run (every mirror down, database gone), if one did. */
   fatal?: { code: string; message: string } | undefined;
+  /** The old service's keys of the same run (see legacy-batch-result.ts). */
+  legacy: LegacyBatchKeys;
+  /** The reference step before the crawl, if one was taken. */
+  reference?: BatchSummary['reference'] | undefined;
 }
 
 /** Empty running totals. */
 export function emptyCounts(): OutcomeCounts {
-  return { succeeded: 0, failed: 0, skipped: 0, noData: 0, revised: 0, rows: { created: 0, updated: 0, unchanged: 0, rejected: 0 } };
+  return {
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    noData: 0,
+    revised: 0,
+    rows: { created: 0, updated: 0, unchanged: 0, rejected: 0 },
+    consistency: { confirmed: 0, disagreements: 0, unresolved: 0 },
+  };
 }
 
 /** Builds the summary from totals; pure (the clock's readings come in as numbers). */
@@ -197,11 +146,14 @@ export function buildBatchSummary(input: BuildSummaryInput): BatchSummary {
         attempts: failure.attempts.map((attempt) => ({ ...attempt })),
       })),
       failures_omitted: Math.max(0, counts.failed - listed.length),
+      consistency: { ...counts.consistency },
+      ...input.legacy,
     },
     updated_at: new Date(input.finishedAtMs).toISOString(),
     source: 'node',
     interrupted: input.interrupted,
     dry_run: input.dryRun,
+    reference: input.reference ?? null,
   };
 }
 
@@ -230,7 +182,12 @@ export function createSummaryAccumulator(options: { maxFailures?: number } = {})
   };
   return {
     add(outcome) {
-      if (outcome.status !== 'skipped') faults.add(outcome.faults);
+      if (outcome.status !== 'skipped') {
+        faults.add(outcome.faults);
+        totals.consistency.disagreements += outcome.faults?.filter((fault) => fault.kind === 'disagreement').length ?? 0;
+      }
+      if (outcome.status === 'stored' || outcome.status === 'revised') totals.consistency.confirmed += outcome.confirmed === true ? 1 : 0;
+      if (outcome.status === 'failed' && outcome.code === 'E_MIRRORS_DISAGREE') totals.consistency.unresolved += 1;
       switch (outcome.status) {
         case 'skipped':
           totals.skipped += 1;
@@ -256,7 +213,7 @@ export function createSummaryAccumulator(options: { maxFailures?: number } = {})
           return;
       }
     },
-    counts: () => ({ ...totals, rows: { ...totals.rows } }),
+    counts: () => ({ ...totals, rows: { ...totals.rows }, consistency: { ...totals.consistency } }),
     progress: () => ({
       done: totals.succeeded + totals.failed + totals.noData + totals.skipped,
       failed: totals.failed,

@@ -1,31 +1,16 @@
-import { faultsOfAttempts, type MirrorFault } from '../mirrors/fault-kind.js';
-import type { Attempt, FetchFailureCode, FetchOutcome } from '../mirrors/fetch-symbol.js';
-import type { DailySeries } from '../core/daily-series.js';
 import type { DailyBar } from '../core/daily-bar.js';
-import { validateBars, type ValidationResult } from '../validate/validate-bars.js';
-import { confirmsRevision, judgeOverlap, type Opinion } from './overlap-verdict.js';
+import { faultsOfAttempts, type MirrorFault } from '../mirrors/fault-kind.js';
+import type { Attempt } from '../mirrors/fetch-symbol.js';
+import type { RejectedBar, ValidationResult } from '../validate/validate-bars.js';
+import { ask, charge, type Answer, type Ledger, type TrustedFailureCode } from './ask-mirror.js';
+import { confirmHistory, refetchAgreed, type ConfirmDeps, type Settled } from './confirm-history.js';
+import { judgeOverlap, type Opinion } from './overlap-verdict.js';
 import type { SymbolPlan } from './plan.js';
 
-/** Fetch options of one request: how many bars, whether an empty answer is suspect, whom not to ask. */
-export interface BatchFetchRequest {
-  count: number;
-  /** The symbol has stored history: an empty answer is a mirror fault, not "no data". */
-  known: boolean;
-  /** Mirror names not to ask: already heard on this question, or found at fault. */
-  exclude?: readonly string[] | undefined;
-}
+export type { BatchFetchRequest, TrustedFailureCode } from './ask-mirror.js';
 
-/** What {@link fetchTrustedBars} needs. */
-export interface TrustedBarsDeps {
-  fetch: (symbol: string, request: BatchFetchRequest) => Promise<FetchOutcome<DailySeries>>;
-  /** Today in the trading calendar's zone, for validation. */
-  today: string;
-  /** djbcd `c` of a whole history. */
-  fullCount: number;
-}
-
-/** Codes a symbol can fail with before anything is written. */
-export type TrustedFailureCode = FetchFailureCode | 'E_MIRRORS_DISAGREE';
+/** What {@link fetchTrustedBars} needs: the fetch, today, and how whole histories are confirmed. */
+export type TrustedBarsDeps = ConfirmDeps;
 
 /**
  * The bars to store, from the mirror that served them, or why there are none. `attempts`
@@ -36,64 +21,59 @@ export type TrustedBars =
   | {
       ok: true;
       bars: DailyBar[];
+      /** The rows of the stored answer that validation refused, with their rule. */
+      rejected: RejectedBar[];
       validation: ValidationResult['counts'];
       broker: string;
       /** Two mirrors agreed on changed history: the whole of it was fetched again. */
       revised: boolean;
+      /** A second mirror confirmed the newest bars of a whole history before it was stored. */
+      confirmed: boolean;
       attempts: Attempt[];
       faults: MirrorFault[];
+      /** The faults only comparing mirrors showed (their requests were booked as successes). */
+      judged: MirrorFault[];
     }
-  | { ok: false; code: TrustedFailureCode; message: string; attempts: Attempt[]; faults: MirrorFault[] };
-
-type Answer =
-  | { ok: true; broker: string; bars: DailyBar[]; validation: ValidationResult['counts'] }
-  | { ok: false; code: TrustedFailureCode; message: string };
-
-/** Requests made for one symbol, and the faults found by comparing their answers. */
-interface Ledger {
-  attempts: Attempt[];
-  judged: MirrorFault[];
-}
+  | { ok: false; code: TrustedFailureCode; message: string; attempts: Attempt[]; faults: MirrorFault[]; judged: MirrorFault[] };
 
 /**
  * Fetches a symbol's bars as its plan says, trusting no single mirror where a second one can
- * be checked cheaply:
- * - a full plan whose answer is empty asks one more mirror before the symbol counts as having
- *   no data; if that one has bars, the first is charged an `empty` fault and its bars are used;
+ * be asked:
+ * - a whole history (a first fetch, `--full`, the refetch when no stored day overlaps) is
+ *   stored only once a second mirror confirms its newest bars (see confirmHistory); an
+ *   empty answer for an unknown symbol asks one more mirror before the symbol counts as
+ *   having no data, and a mirror hiding a history is charged an `empty` fault;
  * - an incremental window that disagrees with the stored bars is asked of other mirrors (see
  *   {@link judgeOverlap}): a mirror out of line is charged a `disagreement` and another's
  *   window is stored; only two mirrors agreeing on new values make a revision, and the full
  *   history then fetched must carry those values too, or its mirror is charged and skipped.
- * Nightly runs with healthy mirrors make exactly the requests they made before.
+ * A nightly window that matches the stored bars costs one request, as before.
  */
 export async function fetchTrustedBars(symbol: string, plan: Exclude<SymbolPlan, { kind: 'skip' }>, stored: readonly DailyBar[], deps: TrustedBarsDeps): Promise<TrustedBars> {
   const ledger: Ledger = { attempts: [], judged: [] };
-  const settled = plan.kind === 'incremental' ? await incremental(symbol, plan.count, stored, deps, ledger) : await fullHistory(symbol, false, deps, ledger);
+  // A forced full fetch is of a symbol with stored history: an empty answer is a mirror's fault there too.
+  const settled =
+    plan.kind === 'incremental'
+      ? await incremental(symbol, plan.count, stored, deps, ledger)
+      : await fullHistory(symbol, plan.reason === 'forced_full', deps, ledger);
   const faults = [...faultsOfAttempts(ledger.attempts), ...ledger.judged];
-  if (!settled.ok) return { ...settled, attempts: ledger.attempts, faults };
-  const { broker, bars, validation } = settled;
-  return { ok: true, broker, bars, validation, revised: settled.revised, attempts: ledger.attempts, faults };
+  const { attempts, judged } = ledger;
+  if (!settled.ok) return { ...settled, attempts, faults, judged };
+  const { broker, bars, rejected, validation, revised, confirmed } = settled;
+  return { ok: true, broker, bars, rejected, validation, revised, confirmed, attempts, faults, judged };
 }
-
-async function ask(symbol: string, request: BatchFetchRequest, deps: TrustedBarsDeps, ledger: Ledger): Promise<Answer> {
-  const outcome = await deps.fetch(symbol, request);
-  ledger.attempts.push(...outcome.attempts);
-  if (!outcome.ok) return { ok: false, code: outcome.code, message: outcome.message };
-  const validation = validateBars(symbol, outcome.value, { today: deps.today });
-  return { ok: true, broker: outcome.broker, bars: validation.accepted, validation: validation.counts };
-}
-
-type Settled = (Extract<Answer, { ok: true }> & { revised: boolean }) | Extract<Answer, { ok: false }>;
 
 async function fullHistory(symbol: string, known: boolean, deps: TrustedBarsDeps, ledger: Ledger): Promise<Settled> {
   const first = await ask(symbol, { count: deps.fullCount, known }, deps, ledger);
   if (!first.ok) return first;
-  if (known || first.validation.input > 0) return { ...first, revised: false };
+  if (first.validation.input > 0) return confirmHistory(symbol, first, [], deps, ledger);
+  if (known) return { ...first, revised: false, confirmed: false };
   // An unknown symbol costs one more request; a mirror hiding a history costs it.
   const second = await ask(symbol, { count: deps.fullCount, known, exclude: [first.broker] }, deps, ledger);
   if (!second.ok) return second;
-  if (second.validation.input > 0) ledger.judged.push({ broker: first.broker, kind: 'empty' });
-  return { ...second, revised: false };
+  if (second.validation.input === 0) return { ...second, revised: false, confirmed: false };
+  ledger.judged.push({ broker: first.broker, kind: 'empty' });
+  return confirmHistory(symbol, second, [first.broker], deps, ledger);
 }
 
 async function incremental(symbol: string, count: number, stored: readonly DailyBar[], deps: TrustedBarsDeps, ledger: Ledger): Promise<Settled> {
@@ -111,13 +91,13 @@ async function incremental(symbol: string, count: number, stored: readonly Daily
         continue;
       case 'holds':
         charge(ledger, verdict.faulty);
-        return { ...answers[verdict.source]!, revised: false };
+        return { ...answers[verdict.source]!, revised: false, confirmed: false };
       case 'no_overlap':
         // Nothing to compare with: the whole history replaces the stored one, as a first fetch would.
         return fullHistory(symbol, true, deps, ledger);
       case 'revised':
         charge(ledger, verdict.faulty);
-        return refetchRevised(symbol, answers[verdict.source]!.bars, verdict.faulty, deps, ledger);
+        return refetchAgreed(symbol, answers[verdict.source]!.bars, verdict.faulty, true, deps, ledger);
       case 'unresolved':
         return {
           ok: false,
@@ -126,20 +106,4 @@ async function incremental(symbol: string, count: number, stored: readonly Daily
         };
     }
   }
-}
-
-async function refetchRevised(symbol: string, agreed: readonly DailyBar[], faulty: readonly string[], deps: TrustedBarsDeps, ledger: Ledger): Promise<Settled> {
-  const shunned = [...faulty];
-  // Each round skips one more mirror, so the fetch runs out of mirrors rather than looping.
-  for (;;) {
-    const full = await ask(symbol, { count: deps.fullCount, known: true, exclude: shunned }, deps, ledger);
-    if (!full.ok) return full;
-    if (confirmsRevision(agreed, full.bars)) return { ...full, revised: true };
-    ledger.judged.push({ broker: full.broker, kind: 'disagreement' });
-    shunned.push(full.broker);
-  }
-}
-
-function charge(ledger: Ledger, brokers: readonly string[]): void {
-  for (const broker of brokers) ledger.judged.push({ broker, kind: 'disagreement' });
 }

@@ -1,12 +1,7 @@
-import type { DailyBar } from '../core/daily-bar.js';
-
-/** The row shape printed by `fetch`: what the Python backend reads. */
-export type OutputRow = Omit<DailyBar, 'data_quality'>;
-
 export const OUTPUT_COLUMNS = ['stock_code', 'trade_date', 'open_price', 'high_price', 'low_price', 'close_price', 'volume'] as const;
 
 /**
- * A row as the formatters read it: an OutputRow, or a stored row in which a value the
+ * A row as the formatters read it: a fetched row, or a stored row in which a value the
  * backend left NULL stays null (an empty CSV field, `-` in a table; never 0).
  */
 export type PrintableRow = Readonly<Record<(typeof OUTPUT_COLUMNS)[number], string | number | null>>;

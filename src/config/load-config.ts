@@ -2,22 +2,18 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { redactUrlPassword } from './print-config.js';
-import { CONFIG_KEYS, configSchema, envNameFor, SECRET_KEYS, type Config, type ConfigKey } from './schema.js';
+import { flagNameOf } from './options.js';
+import { CONFIG_KEYS, configSchema, envNameFor, SECRET_KEYS, schemaOf, type Config, type ConfigKey } from './schema.js';
 
 /** Where an effective value came from, for error messages and `--print-config`. */
 export type ConfigSource = 'default' | `file ${string}` | `env ${string}` | `flag --${string}`;
 
 export interface LoadConfigInput {
-  /** Values given as flags, keyed by option name; undefined means "not given". */
+  /** Values given as flags (already turned into the setting's unit), keyed by setting; undefined means "not given". */
   flags: Partial<Record<ConfigKey, unknown>>;
   env: Readonly<Record<string, string | undefined>>;
   /** `--config PATH`; falls back to STOCK_CRAWLER_CONFIG. */
   configPath?: string | undefined;
-  /**
-   * The flag that sets a key, where it is not `--kebab-of-the-key` (e.g. `healthTimeoutMs`
-   * comes from `--timeout`), so an error names what the user typed.
-   */
-  flagNames?: Partial<Record<ConfigKey, string>> | undefined;
 }
 
 export interface LoadedConfig {
@@ -41,9 +37,11 @@ export async function loadConfig(input: LoadConfigInput): Promise<LoadedConfig> 
     const chosen = pickLayer(key, input, fileValues, configPath);
     sources[key] = chosen.source;
     if (chosen.source === 'default') continue;
-    raw[key] = validateOne(key, chosen.value, chosen.source);
+    // Checked here to name the source of a bad value; parsed below with the rest.
+    validateOne(key, chosen.value, chosen.source);
+    raw[key] = chosen.value;
   }
-  const config = configSchema.parse(raw);
+  const config = configSchema.parse(raw) as Config;
   return { config, sources };
 }
 
@@ -54,7 +52,8 @@ function pickLayer(
   configPath: string | undefined,
 ): { value: unknown; source: ConfigSource } {
   const flag = input.flags[key];
-  if (flag !== undefined) return { value: flag, source: `flag --${(input.flagNames?.[key] ?? kebab(key)).replace(/^--/, '')}` };
+  // The flag the user typed (`--timeout` for healthTimeoutMs), so an error names it.
+  if (flag !== undefined) return { value: flag, source: `flag ${flagNameOf(key) ?? `--${kebab(key)}`}` as ConfigSource };
   const envName = envNameFor(key);
   const fromEnv = nonEmpty(input.env[envName]);
   if (fromEnv !== undefined) return { value: fromEnv, source: `env ${envName}` };
@@ -79,9 +78,9 @@ function indexedJobShard(env: LoadConfigInput['env']): { value: unknown; source:
   return { value: `${index}/${count}`, source: 'env JOB_COMPLETION_INDEX' };
 }
 
-function validateOne(key: ConfigKey, value: unknown, source: ConfigSource): unknown {
-  const result = configSchema.shape[key].safeParse(value);
-  if (result.success) return result.data;
+function validateOne(key: ConfigKey, value: unknown, source: ConfigSource): void {
+  const result = schemaOf(key).safeParse(value);
+  if (result.success) return;
   const issue = result.error.issues[0];
   // The value as given helps find it, unless it is a secret (or, for brokers, already quoted
   // entry by entry); credentials in a URL are masked all the same.

@@ -1,6 +1,6 @@
 import { ConfigError, UsageError } from '../errors.js';
 import type { DjbcdQuery } from '../mirrors/djbcd-url.js';
-import { DEFAULT_QUERY, DEFAULT_USER_AGENT } from '../mirrors/djbcd-url.js';
+import { DJBCD_EXTRA } from '../mirrors/djbcd-url.js';
 import type { RetryPolicy } from '../mirrors/failover.js';
 import type { MirrorClientOptions } from '../mirrors/mirror-client.js';
 import type { SchedulerOptions } from '../mirrors/scheduler-options.js';
@@ -20,7 +20,7 @@ export function mirrorsFrom(config: Config): Mirror[] {
 }
 
 export function queryFrom(config: Config): DjbcdQuery {
-  return { series: config.series, count: config.barCount, extra: DEFAULT_QUERY.extra };
+  return { series: config.series, count: config.barCount, extra: DJBCD_EXTRA };
 }
 
 export function clientOptionsFrom(config: Config): MirrorClientOptions {
@@ -30,7 +30,7 @@ export function clientOptionsFrom(config: Config): MirrorClientOptions {
     bodyTimeoutMs: config.bodyTimeoutMs,
     attemptTimeoutMs: config.attemptTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
-    userAgent: config.userAgent ?? DEFAULT_USER_AGENT,
+    userAgent: config.userAgent,
     connectionsPerOrigin: config.perMirror,
   };
 }

@@ -1,8 +1,8 @@
-import { createDailyBarsRepository, type DailyBarsRepository } from '../db/bars/daily-bars-repository.js';
-import { requireCurrentSchema } from '../db/schema/migrate.js';
-import { openDatabase, type DatabaseHandle } from '../db/connection/open-database.js';
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
+import { createDailyBarsRepository, type DailyBarsRepository } from './bars/daily-bars-repository.js';
+import type { RowVocabularyName } from './bars/row-vocabulary.js';
+import { openDatabase, type DatabaseHandle } from './connection/open-database.js';
+import { requireCurrentSchema } from './schema/migrate.js';
 
 /** An open database with its schema checked and the bars repository ready. */
 export interface Store {
@@ -11,16 +11,24 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** Where the database is: a server URL, or the embedded database's directory. */
+export interface StoreLocation {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** The words written rows carry (see row-vocabulary.ts); undefined: decided by who owns the table. */
+  rowVocabulary?: RowVocabularyName | undefined;
+}
+
 /**
- * Opens the configured database. The embedded one migrates itself; a server must
+ * Opens the database a command works on. The embedded one migrates itself; a server must
  * already be migrated (`stock-crawler migrate`), otherwise this refuses with a SchemaError.
  */
-export async function openStore(config: Config, logger: Logger): Promise<Store> {
+export async function openStore(location: StoreLocation, logger: Pick<Logger, 'debug'>): Promise<Store> {
   const started = performance.now();
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const handle = await openDatabase({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
   try {
     if (handle.kind === 'postgres') await requireCurrentSchema(handle.db);
-    const bars = await createDailyBarsRepository(handle.db, { pool: handle.pool });
+    const bars = await createDailyBarsRepository(handle.db, { pool: handle.pool, vocabulary: location.rowVocabulary });
     logger.debug({ database: handle.target, kind: handle.kind, ms: Math.round(performance.now() - started) }, 'database open');
     return { handle, bars, close: () => handle.close() };
   } catch (error) {

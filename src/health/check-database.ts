@@ -9,7 +9,8 @@ import { openDatabase, redactDatabaseUrl } from '../db/connection/open-database.
 import { createRunsRepository } from '../db/runs/runs-repository.js';
 import type { Database } from '../db/schema/tables.js';
 import { CrawlerError, SchemaError } from '../errors.js';
-import type { DatabaseCheck, LastRunFacts } from './decide-health.js';
+import { readReferenceState } from '../db/market/reference-state.js';
+import type { DatabaseCheck, LastRunFacts, ReferenceFacts } from './decide-health.js';
 
 export interface CheckDatabaseOptions {
   /** A server URL; without it the embedded database in `dataDir` is checked. */
@@ -17,9 +18,11 @@ export interface CheckDatabaseOptions {
   dataDir: string;
   /** Bounds the whole check: connecting, every query, and the embedded database's opening. */
   timeoutMs: number;
+  /** The markets whose universe is synced (symbolSources): the universe's age is the oldest of theirs. */
+  markets: readonly string[];
 }
 
-type Findings = Pick<DatabaseCheck, 'schema' | 'newestTradeDate' | 'lastRun' | 'serverNow'>;
+type Findings = Pick<DatabaseCheck, 'schema' | 'newestTradeDate' | 'lastRun' | 'serverNow' | 'reference'>;
 
 /**
  * Checks the database read-only: connects, reads the schema state, the newest stored
@@ -43,6 +46,7 @@ export async function checkDatabase(options: CheckDatabaseOptions): Promise<Data
     newestTradeDate: null,
     lastRun: null,
     serverNow: null,
+    reference: null,
     ...fields,
     ...(fields.error ? { error: withoutPassword(fields.error, options.databaseUrl) } : {}),
   });
@@ -92,14 +96,14 @@ async function inspect(options: CheckDatabaseOptions): Promise<Findings> {
       .execute(async (trx) => {
         const limit = String(options.timeoutMs);
         await sql`select set_config('statement_timeout', ${limit}, true), set_config('lock_timeout', ${limit}, true)`.execute(trx);
-        return readFindings(trx);
+        return readFindings(trx, options.markets);
       });
   } finally {
     await handle.close();
   }
 }
 
-async function readFindings(db: Kysely<Database>): Promise<Findings> {
+async function readFindings(db: Kysely<Database>, markets: readonly string[]): Promise<Findings> {
   const { rows } = await sql<{ now: Date }>`select now() as now`.execute(db);
   const serverNow = rows[0]?.now.getTime() ?? null;
   const status = await checkSchema(db);
@@ -117,6 +121,7 @@ async function readFindings(db: Kysely<Database>): Promise<Findings> {
   const lastRun = (await tableExists(db, 'crawl_runs')) ? await createRunsRepository(db).latest('update') : null;
   return {
     serverNow,
+    reference: (await tableExists(db, 'market_sync_state')) ? await readReference(db, markets) : null,
     schema: {
       current: status.current,
       pending: status.pending,
@@ -137,6 +142,17 @@ async function readFindings(db: Kysely<Database>): Promise<Findings> {
             heartbeatAt: lastRun.heartbeatAt.getTime(),
             finishedAt: lastRun.finishedAt?.getTime() ?? null,
           } satisfies LastRunFacts),
+  };
+}
+
+async function readReference(db: Kysely<Database>, markets: readonly string[]): Promise<ReferenceFacts> {
+  const state = await readReferenceState(db);
+  const at = (source: string): number | null => state.sources.find((each) => each.source === source)?.syncedAt?.getTime() ?? null;
+  const universe = markets.map(at);
+  return {
+    universeSyncedAt: universe.length === 0 || universe.includes(null) ? null : Math.min(...(universe as number[])),
+    calendarSyncedAt: at('holidays'),
+    activeSymbols: state.activeSymbols,
   };
 }
 

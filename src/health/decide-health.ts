@@ -39,6 +39,17 @@ export interface DatabaseCheck {
   lastRun: LastRunFacts | null;
   /** The database server's clock at the check (epoch ms), so ages do not depend on this machine's clock. */
   serverNow: number | null;
+  /** The symbol universe and trading calendar as synced (epoch ms; null: never); null when the tables are missing. */
+  reference: ReferenceFacts | null;
+}
+
+/** When the reference data were last synced, and how large the universe is. */
+export interface ReferenceFacts {
+  /** The oldest of the configured markets' last good syncs; null when some market was never synced. */
+  universeSyncedAt: number | null;
+  calendarSyncedAt: number | null;
+  /** Active rows of `stocks`. */
+  activeSymbols: number;
 }
 
 /** What one mirror answered to a one-bar request. */
@@ -64,6 +75,8 @@ export interface HealthOptions {
   runMaxAgeMs: number;
   /** A `running` row whose heartbeat is older than this belongs to a dead process. */
   staleHeartbeatMs: number;
+  /** The reference data are due a sync after this; older than twice it is degraded. */
+  referenceMaxAgeMs: number;
 }
 
 export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy';
@@ -130,7 +143,24 @@ function judgeDatabase(db: DatabaseCheck, now: number, options: HealthOptions): 
   if (age > options.runMaxAgeMs) {
     degraded.push(`the last run started ${formatAge(age)} ago (limit ${formatAge(options.runMaxAgeMs)})`);
   }
+  degraded.push(...judgeReference(db.reference, clock, options.referenceMaxAgeMs));
   return { unhealthy: [], degraded };
+}
+
+/**
+ * The universe and calendar go stale when nothing syncs them: `update` without a list syncs
+ * once they are older than referenceMaxAgeMs, so twice that means syncing has stopped. A
+ * universe never synced is fine while `stocks` has symbols (the backend keeps it).
+ */
+function judgeReference(reference: ReferenceFacts | null, clock: number, maxAgeMs: number): string[] {
+  if (reference === null) return [];
+  const reasons: string[] = [];
+  if (reference.activeSymbols === 0) reasons.push('no active symbol in stocks: run `stock-crawler sync`');
+  const limit = 2 * maxAgeMs;
+  for (const [what, at] of [['symbol universe', reference.universeSyncedAt], ['trading calendar', reference.calendarSyncedAt]] as const) {
+    if (at !== null && clock - at > limit) reasons.push(`the ${what} was last synced ${formatAge(clock - at)} ago (limit ${formatAge(limit)})`);
+  }
+  return reasons;
 }
 
 /**

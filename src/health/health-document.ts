@@ -23,6 +23,12 @@ export interface DatabaseSection {
     /** Since it started, on the database's clock. */
     age_ms: number;
   } | null;
+  /** When the universe and the calendar were last synced (null: never), and the active symbols. */
+  reference: {
+    universe_synced_at: string | null;
+    calendar_synced_at: string | null;
+    active_symbols: number;
+  } | null;
 }
 
 export interface BrokerSection {
@@ -99,7 +105,19 @@ function databaseSection(check: DatabaseCheck, checkedAt: number): DatabaseSecti
             finished_at: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
             age_ms: Math.max(0, (check.serverNow ?? checkedAt) - run.startedAt),
           },
+    reference:
+      check.reference === null
+        ? null
+        : {
+            universe_synced_at: isoOrNull(check.reference.universeSyncedAt),
+            calendar_synced_at: isoOrNull(check.reference.calendarSyncedAt),
+            active_symbols: check.reference.activeSymbols,
+          },
   };
+}
+
+function isoOrNull(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
 }
 
 function brokerSection(check: BrokerCheck): BrokerSection {

@@ -1,11 +1,23 @@
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../logger.js';
 import { pushMetrics } from './pushgateway.js';
 import type { MetricsCommand, RunMetrics } from './run-metrics.js';
+
+/** What publishing needs of a run's metrics (`update`, `fetch`, or a `verify` run's). */
+export interface PublishableMetrics {
+  readonly command: string;
+  /** `I/N`, or `all`. */
+  readonly shard: string;
+  countsAsSuccess(): boolean;
+  keepLastSuccess(epochSeconds: number): void;
+  text(): Promise<string>;
+}
 import { readLastSuccess, writeMetricsFile } from './textfile.js';
 
 /** Where a run's metrics go: `--metrics-file`, `--pushgateway`, both or neither. */
-export type MetricsTargets = Pick<Config, 'metricsFile' | 'pushgateway'>;
+export interface MetricsTargets {
+  metricsFile?: string | undefined;
+  pushgateway?: string | undefined;
+}
 
 // A Pushgateway is one quick request away; a slow one must not hold the run's exit up.
 const PUSH_TIMEOUT_MS = 5_000;
@@ -38,7 +50,7 @@ export async function startRunMetrics(
  *   it replaces and writes it again. No file, or none in it: absent, as before.
  */
 export async function publishRunMetrics(
-  metrics: RunMetrics,
+  metrics: PublishableMetrics,
   targets: MetricsTargets,
   logger: Logger,
   options: { pushTimeoutMs?: number } = {},
@@ -57,13 +69,13 @@ export async function publishRunMetrics(
   }
 }
 
-async function push(metrics: RunMetrics, url: string, body: string, timeoutMs: number, logger: Logger): Promise<void> {
+async function push(metrics: PublishableMetrics, url: string, body: string, timeoutMs: number, logger: Logger): Promise<void> {
   const method = metrics.countsAsSuccess() ? 'PUT' : 'POST';
   const grouping = { command: metrics.command, shard: metrics.shard };
   if (await pushMetrics({ url, grouping, body, method, timeoutMs, logger })) logger.info({ ...grouping, method }, 'metrics pushed');
 }
 
-async function write(metrics: RunMetrics, path: string, logger: Logger): Promise<void> {
+async function write(metrics: PublishableMetrics, path: string, logger: Logger): Promise<void> {
   try {
     if (!metrics.countsAsSuccess()) {
       const previous = await readLastSuccess(path).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmsRevision, judgeOverlap, MAX_OPINIONS, type Opinion } from '../../src/batch/overlap-verdict.js';
+import { judgeOverlap, MAX_OPINIONS, type Opinion } from '../../src/batch/overlap-verdict.js';
 import type { DailyBar } from '../../src/core/daily-bar.js';
 import { bar } from './bars.js';
 
@@ -67,18 +67,5 @@ describe('judgeOverlap', () => {
 
   it('asks the first mirror when nothing was heard yet', () => {
     expect(judgeOverlap(stored, [])).toEqual({ kind: 'ask', exclude: [] });
-  });
-});
-
-describe('confirmsRevision', () => {
-  const history = [bar('2025-12-30', 460), bar('2025-12-31', 465), ...scaled(0.95)];
-
-  it('accepts a full history carrying the agreed values', () => {
-    expect(confirmsRevision(scaled(0.95), history)).toBe(true);
-  });
-
-  it('rejects one with other values on the agreed days, or without those days', () => {
-    expect(confirmsRevision(scaled(0.95), [bar('2025-12-30', 460), ...scaled(1.1)])).toBe(false);
-    expect(confirmsRevision(scaled(0.95), [bar('2025-12-30', 460)])).toBe(false);
   });
 });

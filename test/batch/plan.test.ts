@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planSymbol, summarisePlans, type PlanInput, type SymbolPlan } from '../../src/batch/plan.js';
+import { planSymbol, type PlanInput, type SymbolPlan } from '../../src/batch/plan.js';
 import { CrawlerError } from '../../src/errors.js';
 
 // 2026-01-02 Friday, 2026-01-05 Monday.
-const base: PlanInput = { symbol: '2330', latestStored: '2026-01-02', lastSession: '2026-01-05', force: false, full: false };
+const base: PlanInput = { symbol: '2330', latestStored: '2026-01-02', lastSession: '2026-01-05', force: false, full: false, overlapBars: 3, fullCount: 2880 };
 
 describe('planSymbol', () => {
   it.each<[string, Partial<PlanInput>, SymbolPlan]>([
@@ -20,6 +20,8 @@ describe('planSymbol', () => {
     ['--force when stale → the normal window', { latestStored: '2025-12-26', force: true }, { kind: 'incremental', count: 9, since: '2025-12-26' }],
     ['--full with history → full', { full: true }, { kind: 'full', count: 2880, reason: 'forced_full' }],
     ['--full when fresh → full', { latestStored: '2026-01-05', full: true }, { kind: 'full', count: 2880, reason: 'forced_full' }],
+    ['full but only stale (fetch --skip-fresh), fresh → skip', { latestStored: '2026-01-05', full: true, onlyStale: true }, { kind: 'skip', reason: 'fresh' }],
+    ['full but only stale, stale → full', { full: true, onlyStale: true }, { kind: 'full', count: 2880, reason: 'forced_full' }],
     ['custom overlap', { overlapBars: 10 }, { kind: 'incremental', count: 11, since: '2026-01-02' }],
     ['overlap 0', { overlapBars: 0 }, { kind: 'incremental', count: 1, since: '2026-01-02' }],
     ['custom full count', { latestStored: null, fullCount: 500 }, { kind: 'full', count: 500, reason: 'no_history' }],
@@ -31,18 +33,5 @@ describe('planSymbol', () => {
 
   it.each<Partial<PlanInput>>([{ overlapBars: -1 }, { overlapBars: 1.5 }, { fullCount: 0 }])('refuses limits %j as a bug', (overrides) => {
     expect(() => planSymbol({ ...base, ...overrides })).toThrow(CrawlerError);
-  });
-});
-
-describe('summarisePlans', () => {
-  it('counts kinds and requested bars', () => {
-    const plans: SymbolPlan[] = [
-      { kind: 'skip', reason: 'fresh' },
-      { kind: 'skip', reason: 'fresh' },
-      { kind: 'full', count: 2880, reason: 'no_history' },
-      { kind: 'incremental', count: 4, since: '2026-01-02' },
-    ];
-    expect(summarisePlans(plans)).toEqual({ skip: 2, full: 1, incremental: 1, barsRequested: 2884 });
-    expect(summarisePlans([])).toEqual({ skip: 0, full: 0, incremental: 0, barsRequested: 0 });
   });
 });

@@ -42,7 +42,7 @@ describe('runBatch bar budget', () => {
       today: '2026-01-01',
       lastSession: '2025-12-31',
       // Each full plan asks for 200 bars: the budget lets three symbols in at a time.
-      options: { force: false, full: false, overlapBars: 3, fullCount: 200, symbolsInFlight: 64, barsInFlight: 600 },
+      options: { force: false, full: false, confirmBars: 10, mirrorCount: 1, overlapBars: 3, fullCount: 200, symbolsInFlight: 64, barsInFlight: 600 },
       onResult: () => undefined,
       shouldStop: () => false,
     };
@@ -78,7 +78,7 @@ describe('runBatch and the writer', () => {
       flushWrites: () => events.push('flush'),
       today: '2026-01-01',
       lastSession: '2025-12-31',
-      options: { force: false, full: false, overlapBars: 3, fullCount: 200, symbolsInFlight: 4 },
+      options: { force: false, full: false, confirmBars: 10, mirrorCount: 1, overlapBars: 3, fullCount: 200, symbolsInFlight: 4 },
       onResult: (result) => events.push(`${result.status} ${result.symbol}`),
       shouldStop: () => false,
     };

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fnv1a32, inShard, parseShard, shardFromEnv, shardOf } from '../../src/batch/shard.js';
-import { UsageError } from '../../src/errors.js';
+import { fnv1a32, inShard, shardOf } from '../../src/batch/shard.js';
 import { seeded } from '../support/seeded-random.js';
-
-function expectUsageError(fn: () => unknown): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(UsageError);
-  expect((caught as UsageError).code).toBe('E_USAGE');
-}
 
 /** 2,000 codes shaped like the real universe: 4-digit stocks, ETFs, leveraged and bond ETFs. */
 function realisticUniverse(): string[] {
@@ -22,45 +10,6 @@ function realisticUniverse(): string[] {
   for (let i = 0; symbols.size < 2_000; i += 1) symbols.add(`00${630 + i}${'LRUBKT'[i % 6]}`);
   return [...symbols];
 }
-
-describe('parseShard', () => {
-  it.each<[string, number, number]>([
-    ['0/1', 0, 1],
-    ['0/2', 0, 2],
-    ['1/2', 1, 2],
-    ['3/4', 3, 4],
-    [' 2 / 8 ', 2, 8],
-    ['07/10', 7, 10],
-  ])('%j', (spec, index, count) => {
-    expect(parseShard(spec)).toEqual({ index, count });
-  });
-
-  it.each(['3/2', '2/2', '-1/2', 'a/b', '0/0', '1', '1/', '/2', '1/2/3', '1.5/2', '', '0/10001', '0/99999999999'])('refuses %j', (spec) => {
-    expectUsageError(() => parseShard(spec));
-  });
-});
-
-describe('shardFromEnv', () => {
-  it('is undefined outside an Indexed Job', () => {
-    expect(shardFromEnv({})).toBeUndefined();
-    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '', JOB_COMPLETIONS: ' ' })).toBeUndefined();
-  });
-
-  it('takes the 0-based completion index', () => {
-    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '4' })).toEqual({ index: 0, count: 4 });
-    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '3', JOB_COMPLETIONS: '4' })).toEqual({ index: 3, count: 4 });
-  });
-
-  it.each<Record<string, string>>([
-    { JOB_COMPLETION_INDEX: '0' },
-    { JOB_COMPLETIONS: '4' },
-    { JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' },
-    { JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' },
-    { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '0' },
-  ])('refuses %j', (env) => {
-    expectUsageError(() => shardFromEnv(env));
-  });
-});
 
 describe('fnv1a32', () => {
   it('matches the published FNV-1a test vectors', () => {

@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  batchSummarySchema,
-  buildBatchSummary,
-  createSummaryAccumulator,
-  emptyCounts,
-  MAX_LISTED_FAILURES,
-  type BatchSummary,
-  type BuildSummaryInput,
-  type SymbolOutcome,
-} from '../../src/batch/summary.js';
+import { buildBatchSummary, createSummaryAccumulator, emptyCounts, MAX_LISTED_FAILURES, type BuildSummaryInput, type SymbolOutcome } from '../../src/batch/summary.js';
+import { batchSummarySchema, type BatchSummary } from '../../src/documents/batch-summary.js';
+import { unlistedLegacyKeys } from '../support/legacy-keys.js';
 import type { Attempt } from '../../src/mirrors/fetch-symbol.js';
 
 const STARTED = Date.UTC(2026, 0, 5, 10, 0, 0);
 
-const run = { runId: 'run-1', startedAtMs: STARTED, finishedAtMs: STARTED + 20_000, total: 10, brokers: {}, interrupted: false, dryRun: false };
+// The old service's keys, as a run of no symbol has them; legacy-batch-result.ts is tested on its own.
+const legacy = unlistedLegacyKeys(10);
+const run = { runId: 'run-1', startedAtMs: STARTED, finishedAtMs: STARTED + 20_000, total: 10, brokers: {}, interrupted: false, dryRun: false, legacy };
 
 /** Every summary goes through the schema, and through JSON, as the CLI prints it. */
 function valid(summary: BatchSummary): BatchSummary {

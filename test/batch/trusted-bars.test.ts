@@ -61,7 +61,8 @@ function fakeFetch(mirrors: Record<string, Serves>) {
   return { fetch, requests };
 }
 
-const deps = (fetch: ReturnType<typeof fakeFetch>['fetch']) => ({ fetch, today: TODAY, fullCount: FULL });
+const CONFIRM = 3;
+const deps = (fetch: ReturnType<typeof fakeFetch>['fetch'], mirrorCount = 4) => ({ fetch, today: TODAY, fullCount: FULL, confirmBars: CONFIRM, mirrorCount });
 const closes = (bars: ReadonlyArray<{ close_price: number }>) => bars.map((b) => b.close_price);
 const asked = (requests: ReadonlyArray<{ broker: string; count: number; exclude?: readonly string[] | undefined }>) =>
   requests.map((r) => [r.broker, r.count, r.exclude ?? []]);
@@ -81,14 +82,92 @@ const stored = Array.from({ length: storedBars.count }, (_, i) => ({
   data_quality: 'valid' as const,
 }));
 
-describe('fetchTrustedBars: an empty answer on a full plan', () => {
-  it('takes a non-empty first answer as it is: one request', async () => {
+describe('fetchTrustedBars: a whole history is confirmed by a second mirror before it is stored', () => {
+  it('asks a second mirror for the newest bars: two requests, the first mirror\'s history stored', async () => {
     const { fetch, requests } = fakeFetch({ a: history, b: history });
     const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
-    expect(result).toMatchObject({ ok: true, broker: 'a', revised: false, faults: [] });
-    expect(requests).toHaveLength(1);
+    expect(result).toMatchObject({ ok: true, broker: 'a', revised: false, confirmed: true, faults: [] });
+    if (result.ok) expect(closes(result.bars)).toEqual(history.map((d) => d.close));
+    expect(asked(requests)).toEqual([
+      ['a', FULL, []],
+      ['b', CONFIRM, ['a']],
+    ]);
   });
 
+  it('stores the first history when a third mirror agrees with it, charging the second', async () => {
+    const { fetch, requests } = fakeFetch({ a: history, skewed: scaled(history, 1.05), c: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: true, broker: 'a', confirmed: true, faults: [{ broker: 'skewed', kind: 'disagreement' }] });
+    expect(asked(requests)).toEqual([
+      ['a', FULL, []],
+      ['skewed', CONFIRM, ['a']],
+      ['c', CONFIRM, ['a', 'skewed']],
+    ]);
+  });
+
+  it('stores the agreeing mirrors\' values when the first one is the odd one out: charged, and the history fetched again elsewhere', async () => {
+    const { fetch, requests } = fakeFetch({ skewed: scaled(history, 1.05), b: history, c: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: true, broker: 'b', confirmed: true, faults: [{ broker: 'skewed', kind: 'disagreement' }] });
+    if (result.ok) expect(closes(result.bars)).toEqual(history.map((d) => d.close));
+    expect(asked(requests)).toEqual([
+      ['skewed', FULL, []],
+      ['b', CONFIRM, ['skewed']],
+      ['c', CONFIRM, ['skewed', 'b']],
+      ['b', FULL, ['skewed']],
+    ]);
+  });
+
+  it('a mirror a session behind is late, not wrong: it agrees on what it has, and a third is asked about the rest', async () => {
+    const { fetch, requests } = fakeFetch({ a: history, late: history.slice(0, -1), c: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: true, broker: 'a', confirmed: true, faults: [] });
+    expect(asked(requests)).toEqual([
+      ['a', FULL, []],
+      ['late', CONFIRM, ['a']],
+      ['c', CONFIRM, ['a', 'late']],
+    ]);
+  });
+
+  it('a mirror behind the others is not taken for the truth: the history it served is fetched again from the two that agree', async () => {
+    const { fetch } = fakeFetch({ late: history.slice(0, -1), b: history, c: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: true, broker: 'b', confirmed: true });
+    if (result.ok) expect(result.bars.at(-1)?.trade_date).toBe(history.at(-1)!.day);
+  });
+
+  it('fetches the history again from a current mirror, never from the late one, when the first is the odd one out', async () => {
+    const { fetch, requests } = fakeFetch({ skewed: scaled(history, 1.05), late: history.slice(0, -1), c: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: true, broker: 'c', confirmed: true, faults: [{ broker: 'skewed', kind: 'disagreement' }] });
+    if (result.ok) expect(result.bars.at(-1)?.trade_date).toBe(history.at(-1)!.day);
+    expect(asked(requests).slice(3)).toEqual([
+      ['late', FULL, ['skewed']],
+      ['c', FULL, ['skewed', 'late']],
+    ]);
+  });
+
+  it('fails the symbol, writing nothing, when no two mirrors agree', async () => {
+    const { fetch } = fakeFetch({ a: history, b: scaled(history, 1.05), c: scaled(history, 0.9) });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: false, code: 'E_MIRRORS_DISAGREE' });
+  });
+
+  it('fails the symbol when no other mirror can confirm the history', async () => {
+    const { fetch } = fakeFetch({ a: history, b: 'fails' });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
+    expect(result).toMatchObject({ ok: false, code: 'E_ALL_MIRRORS_FAILED' });
+  });
+
+  it('has no second opinion to ask with one mirror configured: one request', async () => {
+    const { fetch, requests } = fakeFetch({ a: history });
+    const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch, 1));
+    expect(result).toMatchObject({ ok: true, broker: 'a', confirmed: false });
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe('fetchTrustedBars: an empty answer on a full plan', () => {
   it('is confirmed by a second mirror before the symbol counts as having no data', async () => {
     const { fetch, requests } = fakeFetch({ a: [], b: [], c: history });
     const result = await fetchTrustedBars('9999', FULL_PLAN, [], deps(fetch));
@@ -102,11 +181,16 @@ describe('fetchTrustedBars: an empty answer on a full plan', () => {
     ]);
   });
 
-  it('charges the empty mirror when another one has the history, and stores that one', async () => {
-    const { fetch } = fakeFetch({ a: [], b: history });
+  it('charges the empty mirror when another one has the history, and stores that one once a third confirms it', async () => {
+    const { fetch, requests } = fakeFetch({ a: [], b: history, c: history });
     const result = await fetchTrustedBars('2330', FULL_PLAN, [], deps(fetch));
-    expect(result).toMatchObject({ ok: true, broker: 'b', faults: [{ broker: 'a', kind: 'empty' }] });
+    expect(result).toMatchObject({ ok: true, broker: 'b', confirmed: true, faults: [{ broker: 'a', kind: 'empty' }] });
     if (result.ok) expect(closes(result.bars)).toEqual(history.map((d) => d.close));
+    expect(asked(requests)).toEqual([
+      ['a', FULL, []],
+      ['b', FULL, ['a']],
+      ['c', CONFIRM, ['a', 'b']],
+    ]);
   });
 
   it('fails the symbol, rather than calling it empty, when no other mirror answers', async () => {

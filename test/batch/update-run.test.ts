@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchSummarySchema, type BatchSummary } from '../../src/batch/summary.js';
-import { updateCommand, type UpdateOptions } from '../../src/cli/commands/update.js';
+import { batchSummarySchema, type BatchSummary } from '../../src/documents/batch-summary.js';
+import { runUpdate, type UpdateRequest } from '../../src/batch/update-run.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { openDatabase } from '../../src/db/connection/open-database.js';
@@ -35,7 +35,7 @@ async function update(
   farm: MirrorFarm,
   databaseUrl: string,
   at: number,
-  options: Partial<UpdateOptions> = {},
+  request: Partial<UpdateRequest> = {},
   env: Record<string, string> = {},
 ): Promise<{ summary: BatchSummary; exitCode: number }> {
   const { config } = await loadConfig({
@@ -43,17 +43,12 @@ async function update(
     env: { ...FAST, ...env },
   });
   const logger = createLogger({ level: 'silent', pretty: false, write: () => undefined });
-  const output = await updateCommand({
-    options: { symbols: SYMBOLS.join(','), force: false, full: false, dryRun: false, ...options },
-    config,
-    logger,
-    stderr: process.stderr,
-    readStdin: async () => '',
-    signal: new AbortController().signal,
-    clock: clockAt(at),
-  });
+  const output = await runUpdate(
+    { symbols: SYMBOLS, force: false, full: false, dryRun: false, detailed: false, noSync: false, ...request },
+    { config, logger, progress: () => ({ update: () => undefined, stop: () => undefined }), signal: new AbortController().signal, clock: clockAt(at) },
+  );
   // Every summary the command prints must match the published shape.
-  const summary = batchSummarySchema.parse(JSON.parse(JSON.stringify(output.document)));
+  const summary = batchSummarySchema.parse(JSON.parse(JSON.stringify(output.summary)));
   return { summary, exitCode: output.exitCode };
 }
 
@@ -104,9 +99,13 @@ serverDescribe('update: 300 symbols over eight loopback mirrors', () => {
       // The breaker stops sending them work after a handful of failures.
       expect(brokers[bad]!.requests).toBeLessThan(20);
     }
+    // Each first history and one small confirming request from a second mirror.
     const healthy = ['m1', 'm3', 'm5', 'm6', 'm7'].map((name) => brokers[name]!.ok);
-    expect(healthy.reduce((a, b) => a + b, 0)).toBe(300);
-    for (const ok of healthy) expect(ok).toBeGreaterThan(300 / 5 / 2);
+    expect(healthy.reduce((a, b) => a + b, 0)).toBe(600);
+    for (const ok of healthy) expect(ok).toBeGreaterThan(600 / 5 / 2);
+    expect(summary.result.consistency).toEqual({ confirmed: 300, disagreements: 0, unresolved: 0 });
+    const confirming = farm.requests.flat().filter((request) => request.count === 10);
+    expect(confirming).toHaveLength(300);
 
     const { rows: runs } = await client.query(`select status, summary->>'run_id' as run_id from crawl_runs`);
     expect(runs).toEqual([{ status: 'succeeded', run_id: summary.run_id }]);

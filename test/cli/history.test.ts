@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyCommand, parseHistoryRequest, type HistoryCommandInput } from '../../src/cli/commands/history.js';
+import { historyCommand } from '../../src/cli/commands/history.js';
+import { parseHistoryRequest } from '../../src/cli/history-request.js';
+import { historyDocumentSchema } from '../../src/documents/history-document.js';
+import { legacyHistoryPageSchema } from '../../src/documents/legacy-history-page.js';
 import { csvHeader, csvRows, formatCsv, formatTable } from '../../src/cli/format-bars.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/schema.js';
@@ -10,6 +13,8 @@ import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-
 import { CrawlerError, SymbolError, UsageError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { bar } from '../db/helpers.js';
+import { commandContext } from '../support/command-context.js';
+import { saveBars } from '../support/save-bars.js';
 import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
 
 const logger = createLogger({ level: 'silent', pretty: false, write: () => undefined });
@@ -26,7 +31,7 @@ const csvLine = (day: string, i: number): string => `2330,${day},${close(i) - 1}
 
 async function seed(handle: DatabaseHandle): Promise<void> {
   const repository = await createDailyBarsRepository(handle.db);
-  await repository.upsertBars(
+  await saveBars(repository, 
     [...DAYS.map((day, i) => bar('2330', day, close(i), { volume: 1000 + i })), bar('2317', '2012-01-03', 50)],
     'mirror-a',
   );
@@ -98,8 +103,9 @@ for (const store of stores) {
     });
     afterAll(async () => cleanup?.());
 
-    const history = (input: Partial<HistoryCommandInput>, write = collectingWriter().write) =>
-      historyCommand({ symbol: '2330', order: 'asc', format: 'json', config, logger, write, ...input });
+    type HistoryInput = { symbol?: string; from?: string; to?: string; limit?: string; order?: string; format?: string; page?: string; sortBy?: string; shape?: string; pageSize?: number };
+    const history = ({ symbol = '2330', pageSize, ...values }: HistoryInput, write = collectingWriter().write) =>
+      historyCommand(commandContext({ config, args: [symbol], values, write }), pageSize);
 
     it('prints the JSON document of a range, from/to echoing the range asked', async () => {
       const output = await history({ from: '2012-01-05', to: '2012-01-10' });
@@ -117,6 +123,7 @@ for (const store of stores) {
           low_price: close(i) - 2,
           close_price: close(i),
           volume: 1000 + i,
+          adjusted_close: close(i),
         })),
         total_records: 4,
         from: '2012-01-05',
@@ -124,7 +131,13 @@ for (const store of stores) {
         order: 'asc',
         limit: null,
         source: 'node',
+        // The old endpoint's keys: the whole range is one page.
+        status: 'success',
+        stock_symbol: '2330',
+        query_params: { start_date: '2012-01-05', end_date: '2012-01-10', sort_by: 'trade_date', sort_order: 'asc' },
+        pagination: { page: 1, limit: 4, total_pages: 1, has_next: false, has_previous: false },
       });
+      expect(historyDocumentSchema.parse(output.document)).toEqual(output.document);
       // what a script reads survives the trip through JSON unchanged
       expect(JSON.parse(JSON.stringify(output.document))).toEqual(output.document);
     });
@@ -136,7 +149,46 @@ for (const store of stores) {
       expect(all).toMatchObject({ from: null, to: null });
       const newest = (await history({ limit: '3', order: 'desc', pageSize: 2 })).document as typeof all;
       expect(newest.data.map((row) => row.trade_date)).toEqual(DAYS.slice(-3).reverse());
-      expect(newest).toMatchObject({ total_records: 3, limit: 3, order: 'desc' });
+      // A limit pages the range as the old endpoint did: total_records counts all of it.
+      expect(newest).toMatchObject({ total_records: 3_200, limit: 3, order: 'desc', pagination: { page: 1, limit: 3, total_pages: 1067, has_next: true } });
+    });
+
+    it('pages as the old endpoint did: page 2 of 50, newest first, with its arithmetic', async () => {
+      const { document } = await history({ page: '2', limit: '50', order: 'desc' });
+      const page = historyDocumentSchema.parse(document);
+      expect(page.data.map((row) => row.trade_date)).toEqual(DAYS.slice(-100, -50).reverse());
+      expect(page.total_records).toBe(3_200);
+      expect(page.pagination).toEqual({ page: 2, limit: 50, total_pages: 64, has_next: true, has_previous: true });
+      const last = historyDocumentSchema.parse((await history({ page: '64', limit: '50' })).document);
+      expect(last.pagination).toMatchObject({ page: 64, has_next: false, has_previous: true });
+      expect(last.data).toHaveLength(50);
+      const past = historyDocumentSchema.parse((await history({ page: '65', limit: '50' })).document);
+      expect(past).toMatchObject({ data: [], total_records: 3_200, pagination: { page: 65, has_next: false } });
+    });
+
+    it('sorts by another column when asked, ties by date', async () => {
+      const { document } = await history({ sortBy: 'close_price', order: 'desc', limit: '3' });
+      const page = historyDocumentSchema.parse(document);
+      expect(page.query_params).toEqual({ start_date: null, end_date: null, sort_by: 'close_price', sort_order: 'desc' });
+      const closes = page.data.map((row) => row.close_price);
+      expect(closes).toEqual([...closes].sort((a, b) => b! - a!));
+      expect(closes[0]).toBe(499.5);
+    });
+
+    it('prints exactly the old document with --shape legacy: page 1 of 50, newest first', async () => {
+      const { document } = await history({ shape: 'legacy' });
+      const old = legacyHistoryPageSchema.parse(document);
+      expect(Object.keys(document as object)).toEqual(['status', 'stock_symbol', 'data', 'total_records', 'query_params', 'pagination', 'message']);
+      expect(old.data).toHaveLength(50);
+      expect(old.data[0]).toEqual({ trade_date: DAYS.at(-1), open_price: close(3199) - 1, high_price: close(3199) + 2, low_price: close(3199) - 2, close_price: close(3199), volume: 4199, adjusted_close: close(3199) });
+      expect(old.pagination).toEqual({ page: 1, limit: 50, total_pages: 64, has_next: true, has_previous: false });
+      expect(old.message).toBe('Retrieved 50 records for stock 2330');
+    });
+
+    it('refuses a page over 1000 rows or a page that is no positive integer (exit 2)', async () => {
+      await expect(history({ limit: '1001' })).rejects.toMatchObject({ code: 'E_USAGE' });
+      await expect(history({ page: '0' })).rejects.toMatchObject({ code: 'E_USAGE' });
+      await expect(history({ page: 'x' })).rejects.toMatchObject({ code: 'E_USAGE' });
     });
 
     it('answers an unknown symbol with an empty result and exit 0', async () => {
@@ -234,10 +286,10 @@ describe('history arguments', () => {
   it('checks the arguments before opening the database', async () => {
     // An unreachable server: were it opened first, the error would be E_DB_UNAVAILABLE.
     const { config } = await loadConfig({ flags: { databaseUrl: 'postgres://nobody@127.0.0.1:1/none' }, env: {} });
-    const input = { symbol: '2330', order: 'asc', format: 'csv', config, logger, write: async () => undefined } as const;
-    await expect(historyCommand({ ...input, from: '2024-02-30' })).rejects.toMatchObject({ code: 'E_USAGE' });
-    await expect(historyCommand({ ...input, symbol: '23' })).rejects.toMatchObject({ code: 'E_SYMBOL' });
-    await expect(historyCommand(input)).rejects.toMatchObject({ code: 'E_DB_UNAVAILABLE' });
+    const values = { format: 'csv' };
+    await expect(historyCommand(commandContext({ config, args: ['2330'], values: { ...values, from: '2024-02-30' } }))).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(historyCommand(commandContext({ config, args: ['23'], values }))).rejects.toMatchObject({ code: 'E_SYMBOL' });
+    await expect(historyCommand(commandContext({ config, args: ['2330'], values }))).rejects.toMatchObject({ code: 'E_DB_UNAVAILABLE' });
   });
 });
 

@@ -14,6 +14,7 @@ import { startLoopbackMirror, type LoopbackMirror } from '../support/loopback-mi
 import { runCli, singleJson, type CliRun } from '../support/run-cli.js';
 import { runInProcess } from '../support/run-in-process.js';
 import { bar } from '../db/helpers.js';
+import { saveBars } from '../support/save-bars.js';
 
 /*
  * Hostile symbols, by every way a symbol comes in: refused with exit 2 before a request
@@ -67,7 +68,7 @@ serverDescribe('hostile symbols never reach a URL or SQL', () => {
     try {
       await migrateToLatest(handle.db);
       const bars = await createDailyBarsRepository(handle.db);
-      await bars.upsertBars([bar('2330', '2024-01-02', 590), bar('2330', '2024-01-03', 593)], 'seed');
+      await saveBars(bars, [bar('2330', '2024-01-02', 590), bar('2330', '2024-01-03', 593)], 'seed');
     } finally {
       await handle.close();
     }

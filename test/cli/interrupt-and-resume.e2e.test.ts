@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { batchSummarySchema, type BatchSummary } from '../../src/batch/summary.js';
+import { batchSummarySchema, type BatchSummary } from '../../src/documents/batch-summary.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { backends, createTestDatabase } from '../support/databases.js';
 import { heldAtGate, startGatedMirror, type GatedMirror } from '../support/gated-mirror.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { batchSummarySchema } from '../../src/batch/summary.js';
+import { batchSummarySchema } from '../../src/documents/batch-summary.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { startMirrorFarm, type MirrorFarm } from '../support/mirror-farm.js';
 import { runCli, singleJson, startCli, type StartedCli } from '../support/run-cli.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { batchSummarySchema } from '../../src/batch/summary.js';
+import { batchSummarySchema } from '../../src/documents/batch-summary.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { backends, createPgliteDir, createTestDatabase } from '../support/databases.js';
 import { heldAtGate, startGatedMirror, type GatedMirror } from '../support/gated-mirror.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchSummarySchema } from '../../src/batch/summary.js';
+import { batchSummarySchema } from '../../src/documents/batch-summary.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { createPgliteDir } from '../support/databases.js';
 import { startMirrorFarm, type MirrorFarm } from '../support/mirror-farm.js';

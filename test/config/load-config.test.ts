@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { envNameFor } from '../../src/config/schema.js';
+import { defaultConfig, envNameFor } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
 
 async function configFile(content: unknown, name = 'config.json'): Promise<string> {
@@ -50,9 +50,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects values out of range', async () => {
-    const error = await loadConfig({ flags: { connectTimeoutMs: '5' }, env: {} }).catch((e: unknown) => e);
-    expect((error as ConfigError).key).toBe('connectTimeoutMs');
-    expect((error as ConfigError).source).toBe('flag --connect-timeout-ms');
+    const error = await loadConfig({ flags: { concurrency: '0' }, env: {} }).catch((e: unknown) => e);
+    expect((error as ConfigError).key).toBe('concurrency');
+    expect((error as ConfigError).source).toBe('flag --concurrency');
   });
 
   it('rejects unknown keys and unreadable or malformed files', async () => {
@@ -72,10 +72,10 @@ describe('loadConfig', () => {
   });
 
   it('names the flag the user typed when it is not the key in kebab case', async () => {
-    const error = await loadConfig({ flags: { healthTimeoutMs: 'soon' }, env: {}, flagNames: { healthTimeoutMs: 'timeout' } }).catch((e: unknown) => e);
+    const error = await loadConfig({ flags: { healthTimeoutMs: 'soon' }, env: {} }).catch((e: unknown) => e);
     expect((error as ConfigError).key).toBe('healthTimeoutMs');
     expect((error as ConfigError).source).toBe('flag --timeout');
-    const { sources } = await loadConfig({ flags: { healthTimeoutMs: '300' }, env: {}, flagNames: { healthTimeoutMs: '--timeout' } });
+    const { sources } = await loadConfig({ flags: { healthTimeoutMs: '300' }, env: {} });
     expect(sources.healthTimeoutMs).toBe('flag --timeout');
   });
 
@@ -146,7 +146,8 @@ describe('loadConfig, YAML and JSON files', () => {
       shard: '1/4',
       brokers: [{ name: 'fubon', url: 'http://fubon-ebrokerdj.fbs.com.tw/' }, 'http://justdata.moneydj.com/'],
     });
-    expect(config.userAgent).toBeUndefined();
+    // Empty means not set: the default holds.
+    expect(config.userAgent).toBe(defaultConfig().userAgent);
     expect(sources.userAgent).toBe('default');
     expect(sources.barCount).toBe(`file ${path}`);
   });
@@ -270,6 +271,16 @@ describe('loadConfig, values checked whatever layer gives them', () => {
     expect((await refusal({ JOB_COMPLETIONS: '4' })).message).toMatch(/JOB_COMPLETION_INDEX is not set/);
     // An explicit shard makes the job's variables irrelevant.
     expect((await loadConfig({ flags: { shard: '0/2' }, env: { JOB_COMPLETION_INDEX: '1' } })).config.shard).toBe('0/2');
+  });
+
+  it.each<Record<string, string>>([
+    { JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' },
+    { JOB_COMPLETION_INDEX: 'x', JOB_COMPLETIONS: '4' },
+    { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '0' },
+  ])('refuses an Indexed Job shard out of range or not a number: %j', async (env) => {
+    const error = await refusal(env);
+    expect(error.key).toBe('shard');
+    expect(error.source).toBe('env JOB_COMPLETION_INDEX');
   });
 
   it('refuses a mirror list the crawler could not use, for every command alike', async () => {

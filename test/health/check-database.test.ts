@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-database.js';
 import { createRunsRepository } from '../../src/db/runs/runs-repository.js';
 import { checkDatabase, type CheckDatabaseOptions } from '../../src/health/check-database.js';
+import { saveBars } from '../support/save-bars.js';
 import { bar, createLegacySchema } from '../db/helpers.js';
 import { backends, createPgliteDir, createTestDatabase, type TestBackend } from '../support/databases.js';
 import { freePort } from '../support/ports.js';
@@ -27,14 +28,14 @@ async function place(backend: TestBackend): Promise<Place> {
   if (backend.kind === 'postgres') {
     const database = await createTestDatabase();
     return {
-      options: { databaseUrl: database.url, dataDir: '/nonexistent', timeoutMs: 5_000 },
+      options: { databaseUrl: database.url, dataDir: '/nonexistent', timeoutMs: 5_000, markets: ['TSE', 'TPEx'] },
       open: () => openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent', poolSize: 2 }),
       drop: database.drop,
     };
   }
   const { dir, remove } = await createPgliteDir({ initialized: true });
   return {
-    options: { dataDir: dir, timeoutMs: 5_000 },
+    options: { dataDir: dir, timeoutMs: 5_000, markets: ['TSE', 'TPEx'] },
     open: () => openDatabase({ dataDir: dir, migrateEmbedded: false }),
     drop: remove,
   };
@@ -61,7 +62,7 @@ for (const backend of backends) {
       await withHandle(crawled, async (handle) => {
         await migrateToLatest(handle.db);
         const bars = await createDailyBarsRepository(handle.db);
-        await bars.upsertBars([bar('2330', '2024-01-02', 590), bar('2330', '2024-01-03', 593), bar('2317', '2024-01-02', 104)], 'm0');
+        await saveBars(bars, [bar('2330', '2024-01-02', 590), bar('2330', '2024-01-03', 593), bar('2317', '2024-01-02', 104)], 'm0');
         const runs = createRunsRepository(handle.db);
         await runs.start({ id: 'older', job: 'update', arguments: {}, pid: 1, host: 'h' });
         await runs.finish('older', 'succeeded', { message: 'ok' });
@@ -72,7 +73,7 @@ for (const backend of backends) {
       await withHandle(legacy, async (handle) => {
         await createLegacySchema(handle.db);
         await migrateToLatest(handle.db);
-        await (await createDailyBarsRepository(handle.db)).upsertBars([bar('2330', '2024-03-08', 700), bar('0050', '2024-03-07', 150)], 'm0');
+        await saveBars(await createDailyBarsRepository(handle.db), [bar('2330', '2024-03-08', 700), bar('0050', '2024-03-07', 150)], 'm0');
       });
     });
     afterAll(async () => {
@@ -130,7 +131,7 @@ describe('checkDatabase, a server that is not there', () => {
 
   it('reports a refused connection without the password', async () => {
     const closed = await freePort();
-    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@127.0.0.1:${closed}/stocks`, dataDir: '/nonexistent', timeoutMs: 2_000 });
+    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@127.0.0.1:${closed}/stocks`, dataDir: '/nonexistent', timeoutMs: 2_000, markets: [] });
     expect(check).toMatchObject({ ok: false, kind: 'postgres', schema: null, lastRun: null });
     expect(check.error).toMatch(/^E_DB_UNAVAILABLE /);
     expect(check.target).toContain('***');
@@ -140,7 +141,7 @@ describe('checkDatabase, a server that is not there', () => {
   it('gives up on a hung server within the time limit', async () => {
     const { port } = silent.address() as AddressInfo;
     const started = performance.now();
-    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@127.0.0.1:${port}/stocks`, dataDir: '/nonexistent', timeoutMs: 300 });
+    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@127.0.0.1:${port}/stocks`, dataDir: '/nonexistent', timeoutMs: 300, markets: [] });
     expect(performance.now() - started).toBeLessThan(2_500); // 300 ms, with room for a loaded machine
     expect(check.ok).toBe(false);
     expect(check.error).toMatch(/^E_DB_UNAVAILABLE /);
@@ -148,7 +149,7 @@ describe('checkDatabase, a server that is not there', () => {
   });
 
   it('reports a URL it cannot parse, masked', async () => {
-    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@[bad/stocks`, dataDir: '/nonexistent', timeoutMs: 1_000 });
+    const check = await checkDatabase({ databaseUrl: `postgres://crawler:${SENTINEL}@[bad/stocks`, dataDir: '/nonexistent', timeoutMs: 1_000, markets: [] });
     expect(check.ok).toBe(false);
     expect(check.error).toMatch(/^E_USAGE /);
     expect(JSON.stringify(check)).not.toContain(SENTINEL);
@@ -159,7 +160,7 @@ describe('checkDatabase, the embedded database', () => {
   it('reports a missing embedded database without creating one', async () => {
     const { dir, remove } = await createPgliteDir();
     try {
-      const check = await checkDatabase({ dataDir: dir, timeoutMs: 1_000 });
+      const check = await checkDatabase({ dataDir: dir, timeoutMs: 1_000, markets: ['TSE', 'TPEx'] });
       expect(check).toMatchObject({ ok: false, kind: 'pglite', target: dir, inUseBy: null });
       expect(check.error).toMatch(/^E_DB_UNAVAILABLE .*nothing crawled/);
       expect(existsSync(dir)).toBe(false);
@@ -175,7 +176,7 @@ describe('checkDatabase, the embedded database', () => {
       await mkdir(dir);
       await writeFile(join(dir, 'PG_VERSION'), '17\n');
       await writeFile(`${dir}.lock`, `${process.pid}\n`);
-      const check = await checkDatabase({ dataDir: dir, timeoutMs: 1_000 });
+      const check = await checkDatabase({ dataDir: dir, timeoutMs: 1_000, markets: ['TSE', 'TPEx'] });
       expect(check).toMatchObject({ ok: false, inUseBy: process.pid });
     } finally {
       await remove();

@@ -11,7 +11,7 @@ import {
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const HOUR = 3_600_000;
-const OPTIONS = { runMaxAgeMs: 84 * HOUR, staleHeartbeatMs: 5 * 60_000 };
+const OPTIONS = { runMaxAgeMs: 84 * HOUR, staleHeartbeatMs: 5 * 60_000, referenceMaxAgeMs: 7 * 24 * HOUR };
 
 function run(fields: Partial<LastRunFacts> = {}): LastRunFacts {
   return {
@@ -38,6 +38,7 @@ function db(fields: Partial<DatabaseCheck> = {}): DatabaseCheck {
     newestTradeDate: '2026-11-24',
     lastRun: run(),
     serverNow: null,
+    reference: null,
     ...fields,
   };
 }
@@ -57,6 +58,11 @@ const cases: Array<{ name: string; checks: HealthChecks; status: HealthStatus; r
   { name: 'some mirrors failing', checks: { database: db(), brokers: oneDown }, status: 'degraded', reason: /1 of 2 mirrors failing: b \(E_MIRROR_HTTP 503\)/ },
   { name: 'the last run failed', checks: { database: db({ lastRun: run({ status: 'failed' }) }), brokers: allUp }, status: 'degraded', reason: /failed/ },
   { name: 'the last run was interrupted', checks: { database: db({ lastRun: run({ status: 'interrupted' }) }) }, status: 'degraded', reason: /interrupted/ },
+  { name: 'a universe synced 13 days ago is fine', checks: { database: db({ reference: { universeSyncedAt: NOW - 13 * 24 * HOUR, calendarSyncedAt: NOW - HOUR, activeSymbols: 2000 } }) }, status: 'healthy' },
+  { name: 'a universe never synced is fine while stocks has symbols', checks: { database: db({ reference: { universeSyncedAt: null, calendarSyncedAt: null, activeSymbols: 2000 } }) }, status: 'healthy' },
+  { name: 'a universe synced 15 days ago (twice the limit) is degraded', checks: { database: db({ reference: { universeSyncedAt: NOW - 15 * 24 * HOUR, calendarSyncedAt: NOW - HOUR, activeSymbols: 2000 } }) }, status: 'degraded', reason: /symbol universe was last synced 15 d ago \(limit 14 d\)/ },
+  { name: 'an old calendar is degraded', checks: { database: db({ reference: { universeSyncedAt: NOW - HOUR, calendarSyncedAt: NOW - 20 * 24 * HOUR, activeSymbols: 2000 } }) }, status: 'degraded', reason: /trading calendar was last synced 20 d ago/ },
+  { name: 'no active symbol is degraded', checks: { database: db({ reference: { universeSyncedAt: null, calendarSyncedAt: null, activeSymbols: 0 } }) }, status: 'degraded', reason: /run `stock-crawler sync`/ },
   { name: 'the last run is too old', checks: { database: db({ lastRun: run({ startedAt: NOW - 85 * HOUR }) }) }, status: 'degraded', reason: /started 3\.5 d ago \(limit 3\.5 d\)/ },
   { name: 'just inside the age limit', checks: { database: db({ lastRun: run({ startedAt: NOW - 84 * HOUR }) }) }, status: 'healthy' },
   { name: 'a running row whose heartbeat stopped', checks: { database: db({ lastRun: run({ status: 'running', startedAt: NOW - HOUR, heartbeatAt: NOW - 10 * 60_000, finishedAt: null }) }) }, status: 'degraded', reason: /heartbeat stopped 10 min ago: its process died/ },

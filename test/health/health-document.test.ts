@@ -15,6 +15,7 @@ const database: DatabaseCheck = {
   newestTradeDate: '2026-11-24',
   lastRun: { id: 'r1', job: 'update', shard: '0/4', status: 'succeeded', startedAt: NOW - 3_600_000, heartbeatAt: NOW - 60_000, finishedAt: NOW - 60_000 },
   serverNow: NOW + 1_000,
+  reference: { universeSyncedAt: NOW - 86_400_000, calendarSyncedAt: null, activeSymbols: 2_300 },
 };
 
 describe('healthDocument', () => {
@@ -48,6 +49,7 @@ describe('healthDocument', () => {
           finished_at: '2026-11-25T11:59:00.000Z',
           age_ms: 3_601_000,
         },
+        reference: { universe_synced_at: '2026-11-24T12:00:00.000Z', calendar_synced_at: null, active_symbols: 2_300 },
       },
       brokers: [{ name: 'm0', url: 'http://m0/', ok: false, latency_ms: 12, error: 'E_FORMAT html', latest_trade_date: null }],
       checked_at: '2026-11-25T12:00:00.000Z',

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchSummarySchema } from '../../src/batch/summary.js';
+import { batchSummarySchema } from '../../src/documents/batch-summary.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { METRIC } from '../../src/metrics/metric-names.js';
 import { createPgliteDir } from '../support/databases.js';

@@ -1,14 +1,17 @@
 import { register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { SymbolResult } from '../../src/batch/crawl-symbol.js';
+import type { BatchSymbolResult } from '../../src/batch/run-batch.js';
 import type { UpsertCounts } from '../../src/db/bars/daily-bars-repository.js';
 import { createSummaryAccumulator, type SymbolOutcome } from '../../src/batch/summary.js';
 import { METRIC } from '../../src/metrics/metric-names.js';
 import { REQUEST_OUTCOMES, requestOutcome, type AttemptSample } from '../../src/metrics/request-outcome.js';
 import { createRunMetrics, ROW_KINDS } from '../../src/metrics/run-metrics.js';
-import { runRecordFromFetch, runRecordFromSummary, SYMBOL_OUTCOMES } from '../../src/metrics/run-record.js';
+import { SYMBOL_OUTCOMES } from '../../src/metrics/run-record.js';
+import { runRecordFromSummary } from '../../src/batch/summary-run-record.js';
+import { toOutcome } from '../../src/batch/symbol-outcome.js';
 import type { Attempt } from '../../src/mirrors/fetch-symbol.js';
 import { find, parseExposition, valueOf } from './exposition.js';
+import { unlistedLegacyKeys } from '../support/legacy-keys.js';
 
 const STARTED = Date.UTC(2026, 10, 25, 10, 0, 0);
 const FINISHED = STARTED + 312_400;
@@ -53,7 +56,7 @@ function night(options: { failures?: number; dryRun?: boolean } = {}) {
     kgi: { requests: 6, ok: 0, errors: 6, circuitOpens: 2, p50Ms: 60, p95Ms: 20_000 },
   };
   const total = outcomes.length + 1;
-  const summary = accumulator.build({ runId: 'run-1', startedAtMs: STARTED, finishedAtMs: FINISHED, total, brokers, interrupted: false, dryRun: options.dryRun ?? false });
+  const summary = accumulator.build({ runId: 'run-1', startedAtMs: STARTED, finishedAtMs: FINISHED, total, brokers, interrupted: false, dryRun: options.dryRun ?? false, legacy: unlistedLegacyKeys(total) });
   return { outcomes, summary };
 }
 
@@ -189,28 +192,36 @@ describe('requestOutcome', () => {
   });
 });
 
-describe('runRecordFromFetch', () => {
-  const run = { startedAtMs: STARTED, finishedAtMs: STARTED + 1_500, dryRun: false };
-  const success = (input: number, counts: UpsertCounts | null): SymbolResult => ({
-    ok: true,
+describe('the record of a fetch: its one-symbol summary', () => {
+  const finishedAtMs = STARTED + 1_500;
+  const success = (input: number, counts: UpsertCounts | null): BatchSymbolResult => ({
     symbol: '2330',
+    status: 'stored',
     broker: 'fubon',
-    bars: [],
-    rejected: [],
+    plan: 'full',
+    bars: input - 1,
     validation: { input, accepted: input - 1, rejected: 1, duplicates: 0, weekend: 0, byRule: {} },
     counts,
+    revised: false,
+    confirmed: true,
     attempts: attempts.slice(0, 1),
+    faults: [],
   });
+  const recordOf = (result: BatchSymbolResult) => {
+    const accumulator = createSummaryAccumulator();
+    accumulator.add(toOutcome(result));
+    const summary = accumulator.build({ runId: 'r', startedAtMs: STARTED, finishedAtMs, total: 1, brokers: {}, interrupted: false, dryRun: false, legacy: unlistedLegacyKeys(1) });
+    return runRecordFromSummary(summary);
+  };
 
   it('records one stored symbol, one without data, or one failure', () => {
-    const stored = runRecordFromFetch(success(10, { created: 7, updated: 1, unchanged: 1 }), run);
+    const stored = recordOf(success(10, { created: 7, updated: 1, unchanged: 1 }));
     expect(stored).toMatchObject({ durationMs: 1_500, succeeded: true, dryRun: false, rows: { created: 7, updated: 1, unchanged: 1, rejected: 1 } });
     expect(stored.symbols).toEqual({ stored: 1, revised: 0, no_data: 0, skipped: 0, failed: 0, aborted: 0 });
-    expect(stored.circuitOpens).toBeUndefined();
 
-    expect(runRecordFromFetch(success(0, { created: 0, updated: 0, unchanged: 0 }), run).symbols.no_data).toBe(1);
+    expect(recordOf(success(0, { created: 0, updated: 0, unchanged: 0 })).symbols.no_data).toBe(1);
 
-    const failure = runRecordFromFetch({ ok: false, symbol: '2330', code: 'E_ALL_MIRRORS_FAILED', message: 'no', attempts }, run);
+    const failure = recordOf({ symbol: '2330', status: 'failed', code: 'E_ALL_MIRRORS_FAILED', message: 'no', attempts, faults: [] });
     expect(failure).toMatchObject({ succeeded: false, symbols: { failed: 1, stored: 0 }, rows: { created: 0, rejected: 0 } });
   });
 });

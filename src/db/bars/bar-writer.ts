@@ -1,94 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../clock.js';
 import { CrawlerError } from '../../errors.js';
 import type { DailyBar } from '../../core/daily-bar.js';
 import type { DailyBarsRepository, UpsertCounts } from './daily-bars-repository.js';
-import type { Database } from '../schema/tables.js';
-import { retryTransient, type RetryEvent } from '../connection/transient-retry.js';
-import { packBars, type PackedBars } from './packed-bars.js';
+import { retryTransient } from '../connection/transient-retry.js';
+import type { BarWriter, BarWriterOptions } from './bar-writer-types.js';
+
+export type { BarWriter, BarWriterOptions, FlushReport } from './bar-writer-types.js';
+import { packBars } from './packed-bars.js';
 import { checkBars, dedupeBars } from './upsert-parameters.js';
 import { fatalWriteError, symbolWriteError } from './write-errors.js';
-
-export interface BarWriterOptions {
-  /** Where the statements run: the repository's database (or the same one with a plugin). */
-  db: Kysely<Database>;
-  repository: DailyBarsRepository;
-  /** Rows per statement, at most (one symbol larger than this goes alone). Default 20,000. */
-  maxRows?: number;
-  /** Symbols per statement, at most. Default 100. */
-  maxSymbols?: number;
-  /** How long a write may wait for others to share its statement. Default 250 ms. */
-  maxDelayMs?: number;
-  /** Rows accepted and not yet committed, at most: further writes wait. Default 60,000. */
-  maxPendingRows?: number;
-  /** Called after every flush, for logs and metrics. */
-  onFlush?: (flush: FlushReport) => void;
-  /**
-   * How long a statement is retried while the database is unreachable (a transient error,
-   * see isTransientDatabaseError), from its first failure, in ms. Default 0: the first
-   * such error fails every pending write with DatabaseUnavailableError.
-   */
-  retryMs?: number;
-  /** Cuts the retries short (the run is stopping): pending writes then fail at once. */
-  signal?: AbortSignal | undefined;
-  /** Called before each retry, for logs. */
-  onRetry?: ((event: RetryEvent) => void) | undefined;
-  /** The retries' time and waits; the system's by default. */
-  clock?: Clock;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** What one flush did; `oneByOne`: the shared statement failed and each symbol was retried alone. */
-export interface FlushReport {
-  symbols: number;
-  rows: number;
-  ms: number;
-  oneByOne: boolean;
-  /** Symbols whose write failed. */
-  failed: number;
-}
-
-/** Batches symbols' bars into shared statements; see createBarWriter. */
-export interface BarWriter {
-  /**
-   * Writes one symbol's bars (all-or-nothing) and resolves with its counts once committed.
-   * Waits first while maxPendingRows are pending, and while the database is unreachable.
-   * @throws CrawlerError E_DB_WRITE when this symbol's rows were refused (the others of
-   * its statement are committed); DatabaseUnavailableError or SchemaError when no write
-   * can succeed (every pending write fails with it); E_INTERNAL for bars that are not
-   * this symbol's or hold non-finite values, and after close().
-   */
-  write(symbol: string, bars: readonly DailyBar[], source: string): Promise<UpsertCounts>;
-  /**
-   * The same in two steps: resolves once the bars are accepted (the backpressure wait),
-   * with the promise of their commit. A pipeline awaits this before taking more work,
-   * and `committed` afterwards, so that symbols waiting for their commit fill the
-   * next statement instead of holding fetch slots.
-   */
-  enqueue(symbol: string, bars: readonly DailyBar[], source: string): Promise<{ committed: Promise<UpsertCounts> }>;
-  /** Writes everything accepted so far now; resolves when it has settled (rejects once the writer failed). */
-  flush(): Promise<void>;
-  /** Flushes, then refuses further writes. Never rejects: failures reach each write. */
-  close(): Promise<void>;
-  /** Rows accepted and not yet settled; writes waiting for room. */
-  readonly pendingRows: number;
-  readonly waiting: number;
-}
-
-interface Entry {
-  /** The symbol's bars as columns: a write may wait seconds, and objects per bar would outlive the young heap. */
-  group: PackedBars;
-  rows: number;
-  committed: Promise<UpsertCounts>;
-  /** performance.now() when it was queued. */
-  queuedAt: number;
-  resolve(counts: UpsertCounts): void;
-  reject(error: unknown): void;
-}
-
-type Waiter = { entry: Entry; admit(): void; refuse(error: unknown): void };
-
-const NOTHING: UpsertCounts = { created: 0, updated: 0, unchanged: 0 };
+import { newWriteEntry, NO_ROWS, takeStatement, type WriteEntry, type WriteWaiter } from './write-entry.js';
 
 /**
  * A writer that groups symbols into ONE upsert statement per flush (up to maxSymbols
@@ -103,118 +24,191 @@ const NOTHING: UpsertCounts = { created: 0, updated: 0, unchanged: 0 };
  * DatabaseUnavailableError, and each symbol is either committed whole or not at all.
  */
 export function createBarWriter(options: BarWriterOptions): BarWriter {
-  const maxRows = options.maxRows ?? 20_000;
-  const maxSymbols = options.maxSymbols ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 250;
-  const maxPendingRows = options.maxPendingRows ?? 60_000;
-  const retryMs = options.retryMs ?? 0;
-  const repository = options.repository.withExecutor(options.db);
+  return new GroupingBarWriter(options);
+}
 
-  let queue: Entry[] = [];
-  let queuedRows = 0;
-  let pendingRows = 0;
-  const waiters: Waiter[] = [];
-  const idleWaiters: Array<() => void> = [];
-  let running = false;
-  let urgent = 0;
-  let closing = false;
-  let timer: NodeJS.Timeout | undefined;
-  let fatal: CrawlerError | undefined;
+class GroupingBarWriter implements BarWriter {
+  private readonly maxRows: number;
+  private readonly maxSymbols: number;
+  private readonly maxDelayMs: number;
+  private readonly maxPendingRows: number;
+  private readonly repository: DailyBarsRepository;
+  private queue: WriteEntry[] = [];
+  private queuedRows = 0;
+  private pending = 0;
+  private readonly waiters: WriteWaiter[] = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private running = false;
+  private urgent = 0;
+  private closing = false;
+  private timer: NodeJS.Timeout | undefined;
+  private fatal: CrawlerError | undefined;
   // A statement is being retried: nothing new is admitted, so the pipeline stops taking
   // symbols (and fetching them) instead of filling memory with bars that cannot be stored.
-  let outage = false;
+  private outage = false;
 
-  const full = (): boolean => queuedRows >= maxRows || queue.length >= maxSymbols;
+  constructor(private readonly options: BarWriterOptions) {
+    this.maxRows = options.maxRows ?? 20_000;
+    this.maxSymbols = options.maxSymbols ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 250;
+    this.maxPendingRows = options.maxPendingRows ?? 60_000;
+    this.repository = options.repository.withExecutor(options.db);
+  }
+
+  get pendingRows(): number {
+    return this.pending;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  async write(symbol: string, bars: readonly DailyBar[], source: string): Promise<UpsertCounts> {
+    const { committed } = await this.enqueue(symbol, bars, source);
+    return committed;
+  }
+
+  async enqueue(symbol: string, bars: readonly DailyBar[], source: string): Promise<{ committed: Promise<UpsertCounts> }> {
+    if (this.fatal !== undefined) throw this.fatal;
+    if (this.closing) throw new CrawlerError('E_INTERNAL', `write of ${symbol} after the bar writer was closed`);
+    checkBars(bars, symbol);
+    const unique = dedupeBars(bars);
+    if (unique.length === 0) return { committed: Promise.resolve({ ...NO_ROWS }) };
+    const entry = newWriteEntry(packBars({ symbol, bars: unique, source }));
+    if (!this.outage && this.waiters.length === 0 && this.fits(entry)) {
+      this.accept(entry);
+    } else {
+      await new Promise<void>((admit, refuse) => {
+        this.waiters.push({ entry, admit, refuse });
+        this.schedule(); // someone is waiting: flush now rather than when the timer fires
+      });
+    }
+    return { committed: entry.committed };
+  }
+
+  async flush(): Promise<void> {
+    this.urgent += 1;
+    try {
+      this.schedule();
+      await this.settled();
+    } finally {
+      this.urgent -= 1;
+    }
+    if (this.fatal !== undefined) throw this.fatal;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.schedule();
+    await this.settled();
+    this.clearTimer();
+  }
+
+  private fits(entry: WriteEntry): boolean {
+    return this.pending === 0 || this.pending + entry.rows <= this.maxPendingRows;
+  }
+
+  private full(): boolean {
+    return this.queuedRows >= this.maxRows || this.queue.length >= this.maxSymbols;
+  }
+
   /** How long until the oldest queued write has waited maxDelayMs (≤ 0: it has). */
-  const untilDue = (): number => (queue[0]?.queuedAt ?? Number.POSITIVE_INFINITY) + maxDelayMs - performance.now();
-  const flushNow = (): boolean => urgent > 0 || closing || waiters.length > 0 || full() || untilDue() <= 0;
-  const idle = (): boolean => queue.length === 0 && !running && waiters.length === 0;
+  private untilDue(): number {
+    return (this.queue[0]?.queuedAt ?? Number.POSITIVE_INFINITY) + this.maxDelayMs - performance.now();
+  }
 
-  function schedule(): void {
-    if (running || fatal !== undefined) return;
-    if (queue.length === 0) {
-      clearTimer();
+  private flushNow(): boolean {
+    return this.urgent > 0 || this.closing || this.waiters.length > 0 || this.full() || this.untilDue() <= 0;
+  }
+
+  private idle(): boolean {
+    return this.queue.length === 0 && !this.running && this.waiters.length === 0;
+  }
+
+  private schedule(): void {
+    if (this.running || this.fatal !== undefined) return;
+    if (this.queue.length === 0) {
+      this.clearTimer();
       return;
     }
-    if (flushNow()) {
-      clearTimer();
-      running = true;
-      void run();
+    if (this.flushNow()) {
+      this.clearTimer();
+      this.running = true;
+      void this.run();
     } else {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        schedule();
-      }, Math.max(1, Math.ceil(untilDue())));
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, Math.max(1, Math.ceil(this.untilDue())));
     }
   }
 
-  function clearTimer(): void {
-    clearTimeout(timer);
-    timer = undefined;
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  async function run(): Promise<void> {
+  private async run(): Promise<void> {
     try {
-      while (fatal === undefined && queue.length > 0 && flushNow()) await commit(take());
-    } finally {
-      running = false;
-      schedule();
-      if (idle()) for (const wake of idleWaiters.splice(0)) wake();
-    }
-  }
-
-  /** The next statement's symbols, in arrival order; a symbol queued twice waits for the next one. */
-  function take(): Entry[] {
-    const batch: Entry[] = [];
-    const kept: Entry[] = [];
-    const symbols = new Set<string>();
-    let rows = 0;
-    for (const entry of queue) {
-      const fits = batch.length === 0 || (batch.length < maxSymbols && rows + entry.rows <= maxRows);
-      if (fits && !symbols.has(entry.group.symbol)) {
-        batch.push(entry);
-        symbols.add(entry.group.symbol);
-        rows += entry.rows;
-      } else {
-        kept.push(entry);
+      while (this.fatal === undefined && this.queue.length > 0 && this.flushNow()) {
+        const { batch, kept, rows } = takeStatement(this.queue, this.maxSymbols, this.maxRows);
+        this.queue = kept;
+        this.queuedRows -= rows;
+        await this.commit(batch);
       }
+    } finally {
+      this.running = false;
+      this.schedule();
+      if (this.idle()) for (const wake of this.idleWaiters.splice(0)) wake();
     }
-    queue = kept;
-    queuedRows -= rows;
-    return batch;
   }
 
-  async function commit(batch: Entry[]): Promise<void> {
+  /** One shared statement; when it fails for its data, each symbol in a statement of its own. */
+  private async commit(batch: WriteEntry[]): Promise<void> {
     const started = performance.now();
     const rows = batch.reduce((sum, entry) => sum + entry.rows, 0);
     let oneByOne = false;
     let failed = 0;
     try {
-      const counts = await durably(() => repository.upsertPacked(batch.map((entry) => entry.group)));
-      for (const entry of batch) settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
+      const counts = await this.durably(() => this.repository.upsertPacked(batch.map((entry) => entry.group)));
+      for (const entry of batch) this.settle(entry, counts.get(entry.group.symbol) ?? NO_ROWS);
     } catch (error) {
       const stop = fatalWriteError(error);
-      if (stop !== undefined) return fail(stop, batch);
+      if (stop !== undefined) return this.fail(stop, batch);
       // Each symbol in a statement of its own: a bad one fails alone, the others commit.
       oneByOne = batch.length > 1;
-      for (const [index, entry] of batch.entries()) {
-        try {
-          if (!oneByOne) throw error;
-          const counts = await durably(() => repository.upsertPacked([entry.group]));
-          settle(entry, counts.get(entry.group.symbol) ?? NOTHING);
-        } catch (single) {
-          const stopNow = fatalWriteError(single);
-          if (stopNow !== undefined) return fail(stopNow, batch.slice(index));
-          failed += 1;
-          settle(entry, undefined, symbolWriteError(single));
-        }
-      }
+      failed = await this.commitOneByOne(batch, oneByOne ? undefined : error);
+      if (failed < 0) return;
     }
     try {
-      options.onFlush?.({ symbols: batch.length, rows, ms: Math.round(performance.now() - started), oneByOne, failed });
+      this.options.onFlush?.({ symbols: batch.length, rows, ms: Math.round(performance.now() - started), oneByOne, failed });
     } catch {
       // A reporting hook must not stop the writer.
     }
+  }
+
+  /**
+   * Each entry alone (or, given `sharedError`, the one entry of a failed statement fails
+   * with it). Returns how many failed, or -1 when a fatal error stopped the writer.
+   */
+  private async commitOneByOne(batch: WriteEntry[], sharedError: unknown): Promise<number> {
+    let failed = 0;
+    for (const [index, entry] of batch.entries()) {
+      try {
+        if (sharedError !== undefined) throw sharedError;
+        const counts = await this.durably(() => this.repository.upsertPacked([entry.group]));
+        this.settle(entry, counts.get(entry.group.symbol) ?? NO_ROWS);
+      } catch (single) {
+        const stopNow = fatalWriteError(single);
+        if (stopNow !== undefined) {
+          this.fail(stopNow, batch.slice(index));
+          return -1;
+        }
+        failed += 1;
+        this.settle(entry, undefined, symbolWriteError(single));
+      }
+    }
+    return failed;
   }
 
   /**
@@ -222,14 +216,15 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
    * safe: a statement is one transaction, so a failed one left nothing, and an upsert
    * whose commit succeeded but whose reply was lost only finds its rows unchanged.
    */
-  async function durably<T>(statement: () => Promise<T>): Promise<T> {
+  private async durably<T>(statement: () => Promise<T>): Promise<T> {
+    const { options } = this;
     try {
-      return await retryTransient(statement, { budgetMs: retryMs }, {
+      return await retryTransient(statement, { budgetMs: options.retryMs ?? 0 }, {
         ...(options.clock === undefined ? {} : { clock: options.clock }),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
         signal: options.signal,
         onRetry: (event) => {
-          outage = true;
+          this.outage = true;
           try {
             options.onRetry?.(event);
           } catch {
@@ -238,111 +233,51 @@ export function createBarWriter(options: BarWriterOptions): BarWriter {
         },
       });
     } finally {
-      outage = false;
+      this.outage = false;
     }
   }
 
-  function settle(entry: Entry, counts: UpsertCounts | undefined, error?: unknown): void {
-    if (error === undefined) entry.resolve(counts ?? NOTHING);
+  private settle(entry: WriteEntry, counts: UpsertCounts | undefined, error?: unknown): void {
+    if (error === undefined) entry.resolve(counts ?? NO_ROWS);
     else entry.reject(error);
-    pendingRows -= entry.rows;
-    admitWaiting();
+    this.pending -= entry.rows;
+    this.admitWaiting();
   }
 
   /** Admits waiting writes in arrival order while they fit; queues each as it is admitted. */
-  function admitWaiting(): void {
-    while (waiters.length > 0 && fatal === undefined && !outage) {
-      const next = waiters[0] as Waiter;
-      if (pendingRows > 0 && pendingRows + next.entry.rows > maxPendingRows) return;
-      waiters.shift();
-      accept(next.entry);
+  private admitWaiting(): void {
+    while (this.waiters.length > 0 && this.fatal === undefined && !this.outage) {
+      const next = this.waiters[0] as WriteWaiter;
+      if (!this.fits(next.entry)) return;
+      this.waiters.shift();
+      this.accept(next.entry);
       next.admit();
     }
   }
 
-  function accept(entry: Entry): void {
+  private accept(entry: WriteEntry): void {
     entry.queuedAt = performance.now();
-    pendingRows += entry.rows;
-    queuedRows += entry.rows;
-    queue.push(entry);
-    schedule();
+    this.pending += entry.rows;
+    this.queuedRows += entry.rows;
+    this.queue.push(entry);
+    this.schedule();
   }
 
   /** No further write can succeed: every pending and waiting write fails with `error`. */
-  function fail(error: CrawlerError, inFlight: Entry[]): void {
-    fatal = error;
-    clearTimer();
-    for (const entry of [...inFlight, ...queue]) settle(entry, undefined, error);
-    queue = [];
-    queuedRows = 0;
-    for (const waiter of waiters.splice(0)) {
+  private fail(error: CrawlerError, inFlight: WriteEntry[]): void {
+    this.fatal = error;
+    this.clearTimer();
+    for (const entry of [...inFlight, ...this.queue]) this.settle(entry, undefined, error);
+    this.queue = [];
+    this.queuedRows = 0;
+    for (const waiter of this.waiters.splice(0)) {
       waiter.entry.reject(error);
       waiter.refuse(error);
     }
   }
 
-  async function enqueue(symbol: string, bars: readonly DailyBar[], source: string) {
-    if (fatal !== undefined) throw fatal;
-    if (closing) throw new CrawlerError('E_INTERNAL', `write of ${symbol} after the bar writer was closed`);
-    checkBars(bars, symbol);
-    const unique = dedupeBars(bars);
-    if (unique.length === 0) return { committed: Promise.resolve({ ...NOTHING }) };
-    const entry = newEntry(packBars({ symbol, bars: unique, source }));
-    if (!outage && waiters.length === 0 && (pendingRows === 0 || pendingRows + entry.rows <= maxPendingRows)) {
-      accept(entry);
-    } else {
-      await new Promise<void>((admit, refuse) => {
-        waiters.push({ entry, admit, refuse });
-        schedule(); // someone is waiting: flush now rather than when the timer fires
-      });
-    }
-    return { committed: entry.committed };
+  private settled(): Promise<void> {
+    if (this.idle() || this.fatal !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
-
-  function settled(): Promise<void> {
-    if (idle() || fatal !== undefined) return Promise.resolve();
-    return new Promise((resolve) => idleWaiters.push(resolve));
-  }
-
-  return {
-    enqueue,
-    async write(symbol, bars, source) {
-      const { committed } = await enqueue(symbol, bars, source);
-      return committed;
-    },
-    async flush() {
-      urgent += 1;
-      try {
-        schedule();
-        await settled();
-      } finally {
-        urgent -= 1;
-      }
-      if (fatal !== undefined) throw fatal;
-    },
-    async close() {
-      closing = true;
-      schedule();
-      await settled();
-      clearTimer();
-    },
-    get pendingRows() {
-      return pendingRows;
-    },
-    get waiting() {
-      return waiters.length;
-    },
-  };
-}
-
-function newEntry(group: PackedBars): Entry {
-  let resolve!: (counts: UpsertCounts) => void;
-  let reject!: (error: unknown) => void;
-  const committed = new Promise<UpsertCounts>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // The caller attaches its handler only after `enqueue` resumes; a fatal error may come first.
-  committed.catch(() => undefined);
-  return { group, rows: group.count, committed, queuedAt: 0, resolve, reject };
 }

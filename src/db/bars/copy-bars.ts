@@ -2,6 +2,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PackedBars } from './packed-bars.js';
+import { ROW_VOCABULARIES, type RowVocabulary } from './row-vocabulary.js';
 import type { TradeDateKind } from '../schema/trade-date-sql.js';
 
 /** The columns a COPY fills; every other column takes its default (ids, timestamps) or stays NULL. */
@@ -17,7 +18,11 @@ const COPY_COLUMNS = [
   'data_source',
 ] as const;
 
-export const COPY_STATEMENT = `copy stock_daily_data (${COPY_COLUMNS.join(', ')}) from stdin`;
+/** The COPY statement; is_validated too when the vocabulary writes it. */
+export function copyStatement(vocabulary: RowVocabulary): string {
+  const columns = vocabulary.validated === undefined ? COPY_COLUMNS : [...COPY_COLUMNS, 'is_validated'];
+  return `copy stock_daily_data (${columns.join(', ')}) from stdin`;
+}
 
 /**
  * Which of `symbols` have no stored row at all: their bars can go in by COPY, which
@@ -51,26 +56,28 @@ function copyEscape(text: string): string {
  * JavaScript prints them (the shortest form that reads back as the same double), so
  * the column's own type rounds them exactly as the upsert's casts do.
  */
-export function copyText(packed: PackedBars, kind: TradeDateKind): string {
+export function copyText(packed: PackedBars, kind: TradeDateKind, vocabulary: RowVocabulary = ROW_VOCABULARIES.crawler): string {
   const code = copyEscape(packed.symbol);
-  const source = copyEscape(packed.source);
+  const source = copyEscape(vocabulary.source(packed.source));
+  const [weekday, weekend] = [copyEscape(vocabulary.quality(false)), copyEscape(vocabulary.quality(true))];
+  const validated = vocabulary.validated === undefined ? '' : `\t${vocabulary.validated ? 't' : 'f'}`;
   const { count, values } = packed;
   let text = '';
   for (let i = 0; i < count; i += 1) {
-    const quality = packed.weekend[i] === 1 ? 'weekend' : 'valid';
-    text += `${code}\t${dayText(kind, packed.days[i] as string)}\t${values[i]}\t${values[count + i]}\t${values[2 * count + i]}\t${values[3 * count + i]}\t${values[4 * count + i]}\t${quality}\t${source}\n`;
+    const quality = packed.weekend[i] === 1 ? weekend : weekday;
+    text += `${code}\t${dayText(kind, packed.days[i] as string)}\t${values[i]}\t${values[count + i]}\t${values[2 * count + i]}\t${values[3 * count + i]}\t${values[4 * count + i]}\t${quality}\t${source}${validated}\n`;
   }
   return text;
 }
 
 /** COPYs the symbols' bars into stock_daily_data on `client`; resolves with the rows copied. */
-export async function copyBars(client: pg.ClientBase, groups: readonly PackedBars[], kind: TradeDateKind): Promise<number> {
-  const stream = client.query(copyFrom(COPY_STATEMENT));
-  await pipeline(textChunks(groups, kind), stream as unknown as NodeJS.WritableStream);
+export async function copyBars(client: pg.ClientBase, groups: readonly PackedBars[], kind: TradeDateKind, vocabulary: RowVocabulary): Promise<number> {
+  const stream = client.query(copyFrom(copyStatement(vocabulary)));
+  await pipeline(textChunks(groups, kind, vocabulary), stream as unknown as NodeJS.WritableStream);
   return Number(stream.rowCount);
 }
 
 /** Built lazily, one symbol at a time, so a large batch never sits in memory as one string. */
-async function* textChunks(groups: readonly PackedBars[], kind: TradeDateKind): AsyncGenerator<string> {
-  for (const group of groups) yield copyText(group, kind);
+async function* textChunks(groups: readonly PackedBars[], kind: TradeDateKind, vocabulary: RowVocabulary): AsyncGenerator<string> {
+  for (const group of groups) yield copyText(group, kind, vocabulary);
 }

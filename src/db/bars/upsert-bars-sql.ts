@@ -15,6 +15,8 @@ export interface UpsertSqlShape {
    * serial (the backend's table); costly on a large backfill, so skipped for a bigserial id.
    */
   skipUnchangedBeforeInsert: boolean;
+  /** is_validated to write on every saved row (the backend's vocabulary); undefined leaves it alone. */
+  validated?: boolean | undefined;
 }
 
 /**
@@ -40,10 +42,13 @@ export function buildUpsertSql(shape: UpsertSqlShape): string {
   const casts = VALUE_COLUMNS.map((column) => `i.${column}::${safeType(shape.valueTypes[column])} as ${column}`);
   const compared = [...VALUE_COLUMNS, 'data_quality'];
   const tuple = (alias: string): string => `(${compared.map((column) => `${alias}.${column}`).join(', ')})`;
-  const inserted = ['stock_code', 'trade_date', ...compared, 'data_source'];
+  const validated = shape.validated === undefined ? undefined : shape.validated ? 'true' : 'false';
+  const inserted = ['stock_code', 'trade_date', ...compared, 'data_source', ...(validated === undefined ? [] : ['is_validated'])];
+  const selected = inserted.map((column) => (column === 'is_validated' ? validated : `i.${column}`));
   const assignments = [
     ...compared.map((column) => `${column} = excluded.${column}`),
     'data_source = excluded.data_source',
+    ...(validated === undefined ? [] : [`is_validated = ${validated}`]),
     ...(shape.hasUpdatedAt ? ['updated_at = now()'] : []),
   ];
 
@@ -58,7 +63,7 @@ with input as (
 ),
 saved as (
   insert into stock_daily_data as t (${inserted.join(', ')})
-  select ${inserted.map((column) => `i.${column}`).join(', ')}
+  select ${selected.join(', ')}
   from input as i${shape.skipUnchangedBeforeInsert ? unchangedFilter(tuple) : ''}
   on conflict (stock_code, trade_date) do update
   set ${assignments.join(', ')}

@@ -2,6 +2,7 @@ import { CrawlerError } from '../../errors.js';
 import type { DailyBar } from '../../core/daily-bar.js';
 import { toPgArrayLiteral } from '../connection/pg-array.js';
 import { packedValue, type PackedBars } from './packed-bars.js';
+import { ROW_VOCABULARIES, type RowVocabulary } from './row-vocabulary.js';
 import { VALUE_COLUMNS } from './upsert-bars-sql.js';
 
 /** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
@@ -50,19 +51,24 @@ export function checkBars(bars: readonly DailyBar[], symbol?: string): void {
   }
 }
 
-/** The upsert statement's nine parameters (see buildUpsertSql), each an array literal, for packed symbols in order. */
-export function packedUpsertParameters(groups: readonly PackedBars[]): string[] {
+/**
+ * The upsert statement's nine parameters (see buildUpsertSql), each an array literal, for
+ * packed symbols in order; data_source and data_quality in `vocabulary`'s words.
+ */
+export function packedUpsertParameters(groups: readonly PackedBars[], vocabulary: RowVocabulary = ROW_VOCABULARIES.crawler): string[] {
   const codes: string[] = [];
   const days: string[] = [];
   const quality: string[] = [];
   const sources: string[] = [];
   const columns: number[][] = VALUE_COLUMNS.map(() => []);
+  const [weekday, weekend] = [vocabulary.quality(false), vocabulary.quality(true)];
   for (const group of groups) {
+    const source = vocabulary.source(group.source);
     for (let i = 0; i < group.count; i += 1) {
       codes.push(group.symbol);
       days.push(group.days[i] as string);
-      quality.push(group.weekend[i] === 1 ? 'weekend' : 'valid');
-      sources.push(group.source);
+      quality.push(group.weekend[i] === 1 ? weekend : weekday);
+      sources.push(source);
       for (let c = 0; c < columns.length; c += 1) (columns[c] as number[]).push(packedValue(group, c, i));
     }
   }

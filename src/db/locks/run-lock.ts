@@ -144,9 +144,11 @@ export async function acquireRunLock(databaseUrl: string | undefined, key: RunLo
       lost.abort(error instanceof CrawlerError ? error : new DatabaseUnavailableError(`the run lock was lost: ${String(error)}`, { cause: error }));
     }
   };
+  // A take-over in progress: release() waits for it, so no new session outlives the release.
+  let reacquiring: Promise<void> | undefined;
   const watch = (session: pg.Client): void => {
     session.once('end', () => {
-      if (!isReleased()) void takeAgain();
+      if (!isReleased()) reacquiring = takeAgain();
     });
   };
   watch(client);
@@ -157,6 +159,7 @@ export async function acquireRunLock(databaseUrl: string | undefined, key: RunLo
     release: () =>
       (releasing ??= (async () => {
         released.abort();
+        await reacquiring;
         // Ending the session frees the locks anyway; unlocking first says so explicitly.
         await unlock(client, lockSteps(key)).catch(() => undefined);
         await client.end().catch(() => undefined);
