@@ -7,7 +7,7 @@ import type { DailyBar } from '../core/daily-bar.js';
 import type { RejectedBar, ValidationResult } from '../validate/validate-bars.js';
 import { planSymbol, type SymbolPlan } from './plan.js';
 import type { HolidayCalendar } from './trading-session.js';
-import { runPool } from './task-pool.js';
+import { runPool } from '../task-pool.js';
 import { createBarBudget } from './bar-budget.js';
 import { fetchTrustedBars, type BatchFetchRequest, type TrustedFailureCode } from './trusted-bars.js';
 

@@ -27,7 +27,7 @@ export async function selectUniverse(db: Kysely<any>, request: UniverseRequest, 
     const { valid, invalid } = checkStoredSymbols(await stocks.activeSymbols());
     if (invalid.length > 0) logger.warn({ invalid: invalid.slice(0, 20), count: invalid.length }, 'stocks rows with invalid codes skipped');
     all = valid;
-    if (all.length === 0) throw new UsageError('the stocks table has no active symbols; give --symbols or --symbols-file');
+    if (all.length === 0) throw new UsageError('the stocks table has no active symbols: run `stock-crawler sync`, or give --symbols or --symbols-file');
   } else if (!request.dryRun) {
     const { added } = await stocks.ensureSymbols(all);
     if (added.length > 0) logger.info({ added: added.length }, 'symbols added to stocks');

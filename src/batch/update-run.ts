@@ -82,7 +82,7 @@ export async function runUpdate(request: UpdateRequest, env: UpdateEnvironment):
       throw error;
     }
     try {
-      const reference = await referenceStep(store, request, env);
+      const reference = await referenceStep(store, shard, request, env);
       const symbols = await selectUniverse(store.handle.db, { explicit: request.symbols, shard, dryRun: request.dryRun }, logger);
       return await crawlUniverse(symbols, shard, store, request, env, lock, reference);
     } finally {
@@ -95,10 +95,12 @@ export async function runUpdate(request: UpdateRequest, env: UpdateEnvironment):
 
 /**
  * The whole universe is crawled from `stocks`: sync it first when it is empty or old. A
- * list given, `--no-sync` and a dry run (which writes nothing) crawl what is stored.
+ * list given, `--no-sync`, a dry run (which writes nothing) and a shard crawl what is
+ * stored: shards start together, and every one of them syncing the same pages would be
+ * redundant work racing on the same rows (a `sync` job before them keeps it fresh).
  */
-async function referenceStep(store: Store, request: UpdateRequest, env: UpdateEnvironment): Promise<ReferenceStep | null> {
-  if (request.symbols !== undefined || request.noSync || request.dryRun) return null;
+async function referenceStep(store: Store, shard: Shard | undefined, request: UpdateRequest, env: UpdateEnvironment): Promise<ReferenceStep | null> {
+  if (request.symbols !== undefined || request.noSync || request.dryRun || shard !== undefined) return null;
   return refreshReference(store.handle.db, { config: env.config, logger: env.logger, clock: env.clock ?? systemClock, signal: env.signal });
 }
 

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { publishRunMetrics } from '../metrics/publish.js';
 import { validateBars } from '../validate/validate-bars.js';
 import type { FetchWindow } from '../verify/check-agreement.js';
-import { createVerifyMetrics } from '../verify/verify-metrics.js';
+import { createVerifyMetrics, VERIFY_METRIC } from '../verify/verify-metrics.js';
 import { runVerify, type VerifyOutcome, type VerifySelection } from '../verify/verify-run.js';
 import { createCrawlRuntime, type CrawlRuntime } from './crawl-runtime.js';
 import { logRetry } from './database-retry.js';
@@ -116,5 +116,5 @@ function windowFetcher(runtime: CrawlRuntime, config: Config, clock: Clock, sign
 async function publishVerifyMetrics(outcome: VerifyOutcome, config: Config, logger: Logger): Promise<void> {
   if (config.metricsFile === undefined && config.pushgateway === undefined) return;
   const metrics = createVerifyMetrics(outcome.document);
-  await publishRunMetrics({ ...metrics, command: 'verify', shard: 'all' }, config, logger);
+  await publishRunMetrics({ ...metrics, command: 'verify', shard: 'all', lastSuccessMetric: VERIFY_METRIC.lastSuccess }, config, logger);
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { HistoryRequest, HistoryView } from '../batch/history-run.js';
-import { buildLegacyHistoryKeys, buildLegacyHistoryPage, legacyHistoryKeysSchema, withAdjustedClose } from './legacy-history-page.js';
+import { legacyHistoryKeysSchema } from './legacy-history-page.js';
 
 const value = z.number().nullable();
 
@@ -35,29 +34,3 @@ export const historyDocumentSchema = z.strictObject({
 });
 
 export type HistoryDocument = z.infer<typeof historyDocumentSchema>;
-
-/** The default document of one page (or the whole range) of a symbol's stored bars. */
-export function historyDocument(request: HistoryRequest, view: HistoryView, paged: boolean): HistoryDocument {
-  return {
-    success: true,
-    message: view.message,
-    stock_code: request.symbol,
-    data: view.rows.map(withAdjustedClose),
-    from: request.from ?? null,
-    to: request.to ?? null,
-    order: request.order,
-    limit: paged ? view.limit : null,
-    source: 'node',
-    ...buildLegacyHistoryKeys(legacyInput(request, view)),
-  };
-}
-
-/** Exactly the old endpoint's document (`--shape legacy`). */
-export function legacyHistoryDocument(request: HistoryRequest, view: HistoryView): ReturnType<typeof buildLegacyHistoryPage> {
-  return buildLegacyHistoryPage({ ...legacyInput(request, view), rows: view.rows });
-}
-
-function legacyInput(request: HistoryRequest, view: HistoryView) {
-  const { symbol, from, to, order } = request;
-  return { symbol, from, to, order, page: view.page, limit: view.limit, sortBy: view.sortBy, totalRecords: view.totalRecords };
-}

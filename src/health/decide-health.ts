@@ -149,13 +149,12 @@ function judgeDatabase(db: DatabaseCheck, now: number, options: HealthOptions): 
 
 /**
  * The universe and calendar go stale when nothing syncs them: `update` without a list syncs
- * once they are older than referenceMaxAgeMs, so twice that means syncing has stopped. A
- * universe never synced is fine while `stocks` has symbols (the backend keeps it).
+ * once they are older than referenceMaxAgeMs, so twice that means syncing has stopped. One
+ * never synced is not stale: the backend may keep `stocks`, and runs may be given lists.
  */
 function judgeReference(reference: ReferenceFacts | null, clock: number, maxAgeMs: number): string[] {
   if (reference === null) return [];
   const reasons: string[] = [];
-  if (reference.activeSymbols === 0) reasons.push('no active symbol in stocks: run `stock-crawler sync`');
   const limit = 2 * maxAgeMs;
   for (const [what, at] of [['symbol universe', reference.universeSyncedAt], ['trading calendar', reference.calendarSyncedAt]] as const) {
     if (at !== null && clock - at > limit) reasons.push(`the ${what} was last synced ${formatAge(clock - at)} ago (limit ${formatAge(limit)})`);

@@ -26,7 +26,10 @@ export interface DatabaseSection {
   /** When the universe and the calendar were last synced (null: never), and the active symbols. */
   reference: {
     universe_synced_at: string | null;
+    /** Since the universe's last good sync, on the database's clock; null when never synced. */
+    universe_age_s: number | null;
     calendar_synced_at: string | null;
+    calendar_age_s: number | null;
     active_symbols: number;
   } | null;
 }
@@ -110,10 +113,16 @@ function databaseSection(check: DatabaseCheck, checkedAt: number): DatabaseSecti
         ? null
         : {
             universe_synced_at: isoOrNull(check.reference.universeSyncedAt),
+            universe_age_s: ageSeconds(check.reference.universeSyncedAt, check.serverNow ?? checkedAt),
             calendar_synced_at: isoOrNull(check.reference.calendarSyncedAt),
+            calendar_age_s: ageSeconds(check.reference.calendarSyncedAt, check.serverNow ?? checkedAt),
             active_symbols: check.reference.activeSymbols,
           },
   };
+}
+
+function ageSeconds(epochMs: number | null, now: number): number | null {
+  return epochMs === null ? null : Math.max(0, Math.round((now - epochMs) / 1000));
 }
 
 function isoOrNull(epochMs: number | null): string | null {

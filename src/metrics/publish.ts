@@ -10,6 +10,8 @@ export interface PublishableMetrics {
   countsAsSuccess(): boolean;
   keepLastSuccess(epochSeconds: number): void;
   text(): Promise<string>;
+  /** The metric naming the last success, when it is not the crawl's (`verify` has its own). */
+  readonly lastSuccessMetric?: string | undefined;
 }
 import { readLastSuccess, writeMetricsFile } from './textfile.js';
 
@@ -78,7 +80,7 @@ async function push(metrics: PublishableMetrics, url: string, body: string, time
 async function write(metrics: PublishableMetrics, path: string, logger: Logger): Promise<void> {
   try {
     if (!metrics.countsAsSuccess()) {
-      const previous = await readLastSuccess(path).catch((error: unknown) => {
+      const previous = await readLastSuccess(path, metrics.lastSuccessMetric).catch((error: unknown) => {
         logger.warn({ path, err: error }, 'could not read the last success time from the previous metrics file');
         return undefined;
       });

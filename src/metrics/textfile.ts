@@ -28,13 +28,12 @@ export async function writeMetricsFile(path: string, text: string): Promise<void
   }
 }
 
-const LAST_SUCCESS_LINE = new RegExp(`^${METRIC.lastSuccess}(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm');
-
 /**
- * The last-success time an earlier run left in the metrics file, in Unix seconds; undefined
- * when there is no file or it holds none. Other read errors (permissions…) are thrown.
+ * The last-success time an earlier run left in the metrics file (the metric `family`: the
+ * crawl's by default, `verify` has its own), in Unix seconds; undefined when there is no
+ * file or it holds none. Other read errors (permissions…) are thrown.
  */
-export async function readLastSuccess(path: string): Promise<number | undefined> {
+export async function readLastSuccess(path: string, family: string = METRIC.lastSuccess): Promise<number | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -42,7 +41,7 @@ export async function readLastSuccess(path: string): Promise<number | undefined>
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const match = LAST_SUCCESS_LINE.exec(text);
+  const match = new RegExp(`^${family}(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm').exec(text);
   const value = match === null ? Number.NaN : Number(match[1]);
   return Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import type { DailyBar } from '../core/daily-bar.js';
-import { runPool } from '../batch/task-pool.js';
+import { runPool } from '../task-pool.js';
 import { CrawlerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { agreementReport, type AgreementReport, type SymbolCheck } from './agreement-report.js';

@@ -14,11 +14,13 @@ const serveHistory = () =>
   http.get(ENDPOINT, () => new HttpResponse(HISTORY, { headers: { 'content-type': 'text/html; charset=big5' } }));
 
 let healthy: LoopbackMirror;
+let another: LoopbackMirror;
 let down: LoopbackMirror;
 let blocked: LoopbackMirror;
 
 beforeAll(async () => {
   healthy = await startLoopbackMirror([serveHistory()]);
+  another = await startLoopbackMirror([serveHistory()]);
   down = await startLoopbackMirror([http.get(ENDPOINT, () => new HttpResponse('busy', { status: 503 }))]);
   blocked = await startLoopbackMirror([
     http.get(ENDPOINT, () => new HttpResponse(BLOCK_PAGE, { headers: { 'content-type': 'text/html; charset=big5' } })),
@@ -26,7 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([healthy.close(), down.close(), blocked.close()]);
+  await Promise.all([healthy.close(), another.close(), down.close(), blocked.close()]);
 });
 
 const quickRetries = { STOCK_CRAWLER_BACKOFF_BASE_MS: '10', STOCK_CRAWLER_BACKOFF_MAX_MS: '20' };
@@ -79,19 +81,27 @@ describe('stock-crawler fetch, end to end with the embedded database', () => {
 });
 
 describe('stock-crawler fetch, mirrors failing', () => {
-  it('fails over from a 503 and a block page to a healthy mirror', async () => {
-    const brokers = `down=${down.url},blocked=${blocked.url},good=${healthy.url}`;
+  it('fails over from a 503 and a block page to a healthy mirror, and has its history confirmed by another', async () => {
+    const brokers = `down=${down.url},blocked=${blocked.url},good=${healthy.url},second=${another.url}`;
     const run = await runCli(['fetch', '2330', '--dry-run', '--brokers', brokers], { env: quickRetries });
     expect(run.code, run.stderr).toBe(0);
     const doc = singleJson(run.stdout);
     expect(doc.broker).toBe('good');
     const attempts = doc.attempts as Array<{ broker: string; status: unknown; code?: string }>;
-    expect(attempts.at(-1)).toMatchObject({ broker: 'good', status: 200 });
-    const failed = attempts.slice(0, -1);
+    const answered = attempts.filter((attempt) => attempt.status === 200 && attempt.code === undefined).map((attempt) => attempt.broker);
+    expect(answered).toEqual(['good', 'second']);
+    const failed = attempts.filter((attempt) => attempt.code !== undefined);
     for (const attempt of failed) {
       if (attempt.broker === 'down') expect(attempt).toMatchObject({ status: 503, code: 'E_MIRROR_HTTP' });
       if (attempt.broker === 'blocked') expect(attempt).toMatchObject({ status: 200, code: 'E_FORMAT' });
     }
+  });
+
+  it('stores nothing on one mirror\'s word: exit 1 when no other mirror can confirm the history', async () => {
+    const brokers = `down=${down.url},blocked=${blocked.url},good=${healthy.url}`;
+    const run = await runCli(['fetch', '2330', '--dry-run', '--brokers', brokers], { env: quickRetries });
+    expect(run.code).toBe(1);
+    expect(singleJson(run.stdout)).toMatchObject({ success: false, error: { code: 'E_ALL_MIRRORS_FAILED' } });
   });
 
   it('exits 1 with every attempt listed when all mirrors fail', async () => {

@@ -53,6 +53,8 @@ describe('stock-crawler history, the built CLI on the embedded database', () => 
       low_price: 468.5,
       close_price: 471.5,
       volume: 56245,
+      // The stored prices are adjusted: the old endpoint's adjusted_close is the close.
+      adjusted_close: 471.5,
     });
     expect(data.map((row) => row.trade_date)).toEqual(['2020-05-18', '2020-05-19', '2020-05-20', '2020-05-21', '2020-05-22']);
   });

@@ -11,13 +11,11 @@ import { createDailyBarsRepository } from '../../src/db/bars/daily-bars-reposito
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/connection/open-database.js';
 import { CrawlerError, SymbolError, UsageError } from '../../src/errors.js';
-import { createLogger } from '../../src/logger.js';
 import { bar } from '../db/helpers.js';
 import { commandContext } from '../support/command-context.js';
 import { saveBars } from '../support/save-bars.js';
 import { createPgliteDir, createTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
 
-const logger = createLogger({ level: 'silent', pretty: false, write: () => undefined });
 const HEADER = 'stock_code,trade_date,open_price,high_price,low_price,close_price,volume';
 
 /** 3,200 weekdays from 2012-01-02 on: more than six pages of 500. */

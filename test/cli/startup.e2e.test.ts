@@ -65,7 +65,7 @@ describe('start-up', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).not.toBe('');
       expect([...run.packages]).toEqual(['commander']);
-      expect(run.sources.filter((path) => /^dist\/(cli\/commands|cli\/terminal|config\/(?!options)|db\/open|mirrors|parse|batch|logger)/.test(path))).toEqual([]);
+      expect(run.sources.filter((path) => /^dist\/(cli\/commands|cli\/terminal|config\/(?!option)|db\/open|mirrors|parse|batch|logger)/.test(path))).toEqual([]);
     },
   );
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
-import { describeConfig, redactUrlPassword } from '../../src/config/print-config.js';
+import { describeConfig } from '../../src/config/print-config.js';
+import { redactUrlPassword } from '../../src/config/redact-url.js';
 import { CONFIG_KEYS } from '../../src/config/schema.js';
 import { redactDatabaseUrl } from '../../src/db/connection/open-database.js';
 import type { ConfigError } from '../../src/errors.js';

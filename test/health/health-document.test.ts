@@ -49,7 +49,7 @@ describe('healthDocument', () => {
           finished_at: '2026-11-25T11:59:00.000Z',
           age_ms: 3_601_000,
         },
-        reference: { universe_synced_at: '2026-11-24T12:00:00.000Z', calendar_synced_at: null, active_symbols: 2_300 },
+        reference: { universe_synced_at: '2026-11-24T12:00:00.000Z', universe_age_s: 86_401, calendar_synced_at: null, calendar_age_s: null, active_symbols: 2_300 },
       },
       brokers: [{ name: 'm0', url: 'http://m0/', ok: false, latency_ms: 12, error: 'E_FORMAT html', latest_trade_date: null }],
       checked_at: '2026-11-25T12:00:00.000Z',

@@ -80,6 +80,13 @@ describe('readLastSuccess', () => {
     expect(await readLastSuccess(path)).toBe(1764064800);
   });
 
+  it('reads the family it is asked for: verify keeps its own last success apart from the crawl\'s', async () => {
+    const path = join(dir, 'stock_crawler_verify.prom');
+    await writeFile(path, 'stock_crawler_last_success_timestamp_seconds 1764064800\nstock_crawler_verify_last_success_timestamp_seconds 1764000000\n');
+    expect(await readLastSuccess(path, 'stock_crawler_verify_last_success_timestamp_seconds')).toBe(1764000000);
+    expect(await readLastSuccess(path)).toBe(1764064800);
+  });
+
   it('finds none in a missing file or a file without one', async () => {
     const path = join(dir, 'stock_crawler.prom');
     expect(await readLastSuccess(path)).toBeUndefined();

@@ -35,10 +35,11 @@ describe('fetchSymbol with a scheduler: limits and pacing', () => {
       const between = gaps(c.arrivals);
       expect(between.length).toBeGreaterThan(5);
       // Granted at least 30 ms apart. Arrival times at the server add the event-loop delay of
-      // whichever request was sent late (up to ~15 ms while the rest of the suite runs), so
-      // the floor is loose; without spacing these gaps would be 0–2 ms, and the mean below
-      // pins the jitter's scale.
-      expect(Math.min(...between)).toBeGreaterThanOrEqual(12);
+      // whichever request was sent late (tens of ms on a loaded machine, when one late
+      // request lands right behind the next), so one short gap is allowed and the floor is
+      // loose; without spacing every gap would be 0–2 ms, and the mean below pins the
+      // jitter's scale.
+      expect(between.filter((gap) => gap < 12).length).toBeLessThanOrEqual(1);
       const mean = between.reduce((a, b) => a + b, 0) / between.length;
       expect(mean).toBeGreaterThan(42);
       expect(mean).toBeLessThan(90);

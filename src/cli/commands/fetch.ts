@@ -1,6 +1,6 @@
 import { runFetch } from '../../batch/fetch-run.js';
 import { mirrorsFrom } from '../../config/slices.js';
-import { fetchDocument, fetchedRows, legacyFetchDocument } from '../../documents/fetch-document.js';
+import { fetchDocument, fetchedRows, legacyFetchDocument } from '../fetch-output.js';
 import { buildLegacyFetchError } from '../../documents/legacy-fetch-error.js';
 import { exitCodeFor, SymbolError } from '../../errors.js';
 import { normaliseSymbol } from '../../validate/symbol.js';

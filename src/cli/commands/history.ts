@@ -1,5 +1,5 @@
 import { readHistoryView, streamHistory } from '../../batch/history-run.js';
-import { historyDocument, legacyHistoryDocument } from '../../documents/history-document.js';
+import { historyDocument, legacyHistoryDocument } from '../history-output.js';
 import { EXIT_CODES } from '../../errors.js';
 import { argumentOf, type CommandContext } from '../command-context.js';
 import type { CommandOutput } from '../command-output.js';

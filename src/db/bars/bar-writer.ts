@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import { CrawlerError } from '../../errors.js';
 import type { DailyBar } from '../../core/daily-bar.js';
 import type { DailyBarsRepository, UpsertCounts } from './daily-bars-repository.js';

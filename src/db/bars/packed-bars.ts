@@ -1,6 +1,13 @@
 import type { DailyBar } from '../../core/daily-bar.js';
 import { VALUE_COLUMNS } from './upsert-bars-sql.js';
-import type { SymbolBars } from './upsert-parameters.js';
+
+/** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
+export interface SymbolBars {
+  symbol: string;
+  bars: readonly DailyBar[];
+  /** The mirror's name, stored in data_source. */
+  source: string;
+}
 
 /**
  * One symbol's bars in columns, the form a write waits in between the validator and

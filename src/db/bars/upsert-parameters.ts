@@ -2,16 +2,11 @@ import { CrawlerError } from '../../errors.js';
 import type { DailyBar } from '../../core/daily-bar.js';
 import { toPgArrayLiteral } from '../connection/pg-array.js';
 import { packedValue, type PackedBars } from './packed-bars.js';
+
+export type { SymbolBars } from './packed-bars.js';
 import { ROW_VOCABULARIES, type RowVocabulary } from './row-vocabulary.js';
 import { VALUE_COLUMNS } from './upsert-bars-sql.js';
 
-/** One symbol's bars and the mirror they came from: one all-or-nothing unit of a write. */
-export interface SymbolBars {
-  symbol: string;
-  bars: readonly DailyBar[];
-  /** The mirror's name, stored in data_source. */
-  source: string;
-}
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

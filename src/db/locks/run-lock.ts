@@ -5,12 +5,11 @@ import type { Logger } from '../../logger.js';
 import { rethrowUnavailable } from '../connection/connection-errors.js';
 import { redactDatabaseUrl } from '../connection/open-database.js';
 import { retryTransient } from '../connection/transient-retry.js';
+import { findHolder, heldError } from './lock-holder.js';
+import { lockSteps, runLockName, tryLocks, unlock, type RunLockKey } from './lock-steps.js';
 
-/** What a lock is for: a job and its shard ('I/N'), null for the whole universe. */
-export interface RunLockKey {
-  job: string;
-  shard: string | null;
-}
+export { runLockName, type RunLockKey } from './lock-steps.js';
+export type { LockHolder } from './lock-holder.js';
 
 export interface RunLockOptions {
   /** How long to wait for the holder to let go; 0 or undefined: refuse at once. */
@@ -41,50 +40,7 @@ export interface RunLock {
   readonly lost: AbortSignal;
 }
 
-/** The run holding a lock, as crawl_runs knows it. */
-export interface LockHolder {
-  runId: string;
-  /** 'I/N', or null for an unsharded run. */
-  shard: string | null;
-  startedAt: Date;
-  pid: number | null;
-  host: string | null;
-}
-
-/**
- * One advisory lock a run takes. `holders` says which running runs can hold it against
- * us: any run of the job, only unsharded ones, or only runs of the same shard.
- */
-interface LockStep {
-  name: string;
-  shared: boolean;
-  holders: 'any' | 'unsharded' | 'same-shard';
-}
-
-// The two-int form: the first names the application, so other users of advisory
-// locks in a shared database cannot collide with ours.
-const NAMESPACE = 'stock-crawler';
 const DEFAULT_POLL_MS = 1_000;
-
-/** The advisory lock's name within the namespace: 'update:all', 'update:0/4'. */
-export function runLockName(key: RunLockKey): string {
-  return `${key.job}:${key.shard ?? 'all'}`;
-}
-
-/**
- * An unsharded run covers every shard: it takes the job's 'all' lock exclusively. A
- * sharded run takes 'all' shared (shards run side by side, never beside an unsharded
- * run) and then its own shard's lock exclusively. Always 'all' first, so two runs never
- * each hold what the other waits for.
- */
-function lockSteps(key: RunLockKey): LockStep[] {
-  const all = runLockName({ job: key.job, shard: null });
-  if (key.shard === null) return [{ name: all, shared: false, holders: 'any' }];
-  return [
-    { name: all, shared: true, holders: 'unsharded' },
-    { name: runLockName(key), shared: false, holders: 'same-shard' },
-  ];
-}
 
 /**
  * Takes the run lock of `key`: one `update` per job and shard at a time, and an unsharded
@@ -230,74 +186,6 @@ async function waitForLock(client: pg.Client, key: RunLockKey, options: RunLockO
       throw error;
     }
   }
-}
-
-/** Takes every step's lock, or none: returns the step that was refused (the ones before it let go again). */
-async function tryLocks(client: pg.Client, steps: readonly LockStep[]): Promise<LockStep | undefined> {
-  for (const [index, step] of steps.entries()) {
-    const { rows } = await client.query<{ locked: boolean }>(
-      `select ${step.shared ? 'pg_try_advisory_lock_shared' : 'pg_try_advisory_lock'}(hashtext($1), hashtext($2)) as locked`,
-      [NAMESPACE, step.name],
-    );
-    if (rows[0]?.locked !== true) {
-      await unlock(client, steps.slice(0, index));
-      return step;
-    }
-  }
-  return undefined;
-}
-
-async function unlock(client: pg.Client, steps: readonly LockStep[]): Promise<void> {
-  for (const step of [...steps].reverse()) {
-    await client.query(`select ${step.shared ? 'pg_advisory_unlock_shared' : 'pg_advisory_unlock'}(hashtext($1), hashtext($2))`, [NAMESPACE, step.name]);
-  }
-}
-
-/**
- * The running run that can hold `step` against `key`: a row left `running` by a killed
- * process stops beating, the live holder beats every few seconds. Null when the holder has not recorded its run yet (it takes the lock first)
- * or the lookup fails.
- */
-async function findHolder(client: pg.Client, key: RunLockKey, step: LockStep): Promise<LockHolder | null> {
-  const shard = step.holders === 'any' ? '' : 'and shard is not distinct from $2';
-  try {
-    // Live rows first (a holder beats every 5 s), then a run of our own shard, then the freshest.
-    const { rows } = await client.query<{ id: string; shard: string | null; started_at: Date; pid: number | null; host: string | null }>(
-      `select id, shard, started_at, pid, host from crawl_runs
-       where job = $1 ${shard} and status = 'running'
-       order by heartbeat_at > now() - interval '1 minute' desc, shard is not distinct from $2 desc,
-                heartbeat_at desc, started_at desc
-       limit 1`,
-      [key.job, step.holders === 'unsharded' ? null : key.shard],
-    );
-    const row = rows[0];
-    return row === undefined
-      ? null
-      : { runId: row.id, shard: row.shard, startedAt: new Date(row.started_at), pid: row.pid, host: row.host };
-  } catch {
-    // The lock is held either way; who holds it only improves the message.
-    return null;
-  }
-}
-
-function heldError(key: RunLockKey, holder: LockHolder | null, outcome: string | undefined): LockHeldError {
-  const who = holder === null ? `another ${key.job} (its run is not recorded yet)` : `another ${key.job} (${describeHolder(key, holder)})`;
-  const shard = `shard ${key.shard ?? 'all'}`;
-  const message =
-    outcome === undefined
-      ? `${who} holds the lock for ${shard}; use --wait-lock to wait for it`
-      : `${who} ${outcome} (lock for ${shard})`;
-  return new LockHeldError(message, holder === null ? {} : { runId: holder.runId, startedAt: holder.startedAt, ...(holder.pid === null ? {} : { pid: holder.pid }) });
-}
-
-/** 'run 9e9c…, shard 1/4, started 2026-11-25T10:00:00.000Z on node-a pid 42'; the shard only when it is not ours. */
-function describeHolder(key: RunLockKey, holder: LockHolder): string {
-  const parts = [`run ${holder.runId}`];
-  if (holder.shard !== key.shard) parts.push(holder.shard === null ? 'unsharded' : `shard ${holder.shard}`);
-  parts.push(
-    `started ${holder.startedAt.toISOString()}${holder.host === null ? '' : ` on ${holder.host}`}${holder.pid === null ? '' : ` pid ${holder.pid}`}`,
-  );
-  return parts.join(', ');
 }
 
 function formatSeconds(ms: number): string {

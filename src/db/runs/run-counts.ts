@@ -1,4 +1,4 @@
-import type { RunCounts } from './runs-repository.js';
+import type { RunCounts } from './run-types.js';
 
 /** A count as an int column takes it: a non-negative integer, at most 2^31 − 1; 0 for NaN and ±Infinity. */
 export function clampCount(value: number): number {

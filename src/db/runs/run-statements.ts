@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { CrawlerError } from '../../errors.js';
 import { clampCount, normalizeCounts, percentDone } from './run-counts.js';
-import type { CrawlRun, RunCounts, RunStart, RunStatus } from './runs-repository.js';
+import type { CrawlRun, RunCounts, RunStart, RunStatus } from './run-types.js';
 import { sanitizeArguments } from './sanitize-arguments.js';
 import { TASK_LOG_STATUS } from './task-log.js';
 

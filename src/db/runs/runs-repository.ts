@@ -1,55 +1,12 @@
 import type { Kysely } from 'kysely';
 import { rethrowUnavailable } from '../connection/connection-errors.js';
 import { finishRun, latestRun, recordProgress, startRun, type RunsTarget } from './run-statements.js';
+import type { CrawlRun, RunCounts, RunStart, RunStatus } from './run-types.js';
 import { createTaskLogProbe } from './task-log.js';
 
 export { TASK_LOG_STATUS } from './task-log.js';
 
-/** How a run ended, or `running`. See migration 0002 for what each means. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'partial';
-
-/** Symbol counts of a run so far. */
-export interface RunCounts {
-  processed: number;
-  total: number;
-  succeeded: number;
-  failed: number;
-}
-
-/** What a run records when it starts. */
-export interface RunStart {
-  /** The run id printed as `run_id` (a UUID). */
-  id: string;
-  /** The command, e.g. 'update'. */
-  job: string;
-  /** 'I/N' when sharded. */
-  shard?: string | null | undefined;
-  /** The resolved options, as plain JSON data; stored sanitized (see sanitizeArguments). */
-  arguments: unknown;
-  pid: number;
-  host: string;
-  /** Symbols in the run, when known: the backend's page shows progress against it. */
-  total?: number | undefined;
-}
-
-/** One crawl_runs row. */
-export interface CrawlRun {
-  id: string;
-  job: string;
-  shard: string | null;
-  status: RunStatus;
-  startedAt: Date;
-  /** Last progress report; an old one on a `running` row means its process died. */
-  heartbeatAt: Date;
-  finishedAt: Date | null;
-  pid: number | null;
-  host: string | null;
-  arguments: unknown;
-  progress: RunCounts | null;
-  summary: unknown;
-  /** The mirroring task_execution_logs row, when the backend's table exists. */
-  taskLogId: number | null;
-}
+export type { CrawlRun, RunCounts, RunStart, RunStatus } from './run-types.js';
 
 /** Records batch runs in crawl_runs and, where the backend has it, in task_execution_logs. */
 export interface RunsRepository {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { tableColumns } from '../schema/catalog.js';
-import type { RunStatus } from './runs-repository.js';
+import type { RunStatus } from './run-types.js';
 
 /**
  * crawl_runs status → task_execution_logs status (running | completed | failed | cancelled).

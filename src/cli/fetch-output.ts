@@ -2,8 +2,8 @@ import type { FetchEnd } from '../batch/fetch-run.js';
 import type { BatchSymbolResult } from '../batch/run-batch.js';
 import type { DailyBar } from '../core/daily-bar.js';
 import type { Attempt } from '../mirrors/fetch-symbol.js';
-import { buildLegacyFetchDocument, buildLegacyFetchKeys, type LegacyFetchInput } from './legacy-fetch.js';
-import { buildLegacyFetchError, buildLegacyFetchErrorKeys } from './legacy-fetch-error.js';
+import { buildLegacyFetchDocument, buildLegacyFetchKeys, type LegacyFetchInput } from '../documents/legacy-fetch.js';
+import { buildLegacyFetchError, buildLegacyFetchErrorKeys } from '../documents/legacy-fetch-error.js';
 
 /** A bar as `fetch` prints it: what the Python backend reads. */
 export type FetchedRow = Omit<DailyBar, 'data_quality'>;
