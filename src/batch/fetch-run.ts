@@ -5,6 +5,7 @@ import type { DailyBar } from '../core/daily-bar.js';
 import { openStore, type Store } from '../db/open-store.js';
 import type { Logger } from '../logger.js';
 import { publishRunMetrics, startRunMetrics } from '../metrics/publish.js';
+import type { RunMetrics } from '../metrics/run-metrics.js';
 import type { RejectedBar } from '../validate/validate-bars.js';
 import { buildLegacyBatchKeys } from '../documents/legacy-batch-result.js';
 import { crawlSymbols } from './crawl-symbols.js';
@@ -60,52 +61,23 @@ export async function runFetch(request: FetchRequest, env: FetchEnvironment): Pr
   const store: Store | undefined = request.dryRun && !request.skipFresh ? undefined : await openStore(config, logger);
   try {
     const metrics = await startRunMetrics(config, { command: 'fetch' });
-    const accumulator = createSummaryAccumulator();
-    const ledger = createLegacyLedger();
-    const grace = graceAfter(env.signal, config.shutdownGraceMs);
-    let result: BatchSymbolResult | undefined;
-    let bars: readonly DailyBar[] = [];
-    let rejected: readonly RejectedBar[] = [];
-    let end: Awaited<ReturnType<typeof crawlSymbols>>;
-    try {
-      end = await crawlSymbols(
-        { symbols: [request.symbol], force: !request.skipFresh, full: true, onlyStale: request.skipFresh, dryRun: request.dryRun },
-        {
-          config,
-          logger,
-          store,
-          pooled: false,
-          metrics,
-          clock,
-          grace,
-          shouldStop: () => env.signal.aborted,
-          onResult: (done) => {
-            result = done;
-            const outcome = toOutcome(done);
-            accumulator.add(outcome);
-            ledger.add(done, clock.now());
-            metrics?.observeSymbol(outcome);
-          },
-          onBars: (_symbol, accepted, refused) => {
-            bars = accepted;
-            rejected = refused;
-          },
-        },
-      );
-    } finally {
-      grace.dispose();
-    }
+    const crawled = await crawlOne(request, store, metrics, env, clock);
+    const { end, result } = crawled;
     const runId = randomUUID();
-    const summary = accumulator.build({
+    const finishedAtMs = clock.now();
+    const summary = crawled.accumulator.build({
       runId,
       startedAtMs,
-      finishedAtMs: clock.now(),
+      finishedAtMs,
       total: 1,
       brokers: end.brokers,
       interrupted: env.signal.aborted,
       dryRun: request.dryRun,
       fatal: end.fatal === undefined ? undefined : { code: end.fatal.code, message: end.fatal.message },
-      legacy: buildLegacyBatchKeys(ledger.input({ taskId: runId, totalStocks: 1, executionTimeSeconds: (clock.now() - startedAtMs) / 1000, timeZone: config.timeZone }), { detailed: false }),
+      legacy: buildLegacyBatchKeys(
+        crawled.ledger.input({ taskId: runId, totalStocks: 1, executionTimeSeconds: (finishedAtMs - startedAtMs) / 1000, timeZone: config.timeZone }),
+        { detailed: false },
+      ),
     });
     if (end.fatal !== undefined && result === undefined) throw end.fatal;
     logResult(result, logger);
@@ -113,9 +85,46 @@ export async function runFetch(request: FetchRequest, env: FetchEnvironment): Pr
       metrics.recordRun(runRecordFromSummary(summary));
       await publishRunMetrics(metrics, config, logger);
     }
-    return { result, bars, rejected, summary, exitCode: runExitCode(summary, end.fatal, env.signal) };
+    return { result, bars: crawled.bars, rejected: crawled.rejected, summary, exitCode: runExitCode(summary, end.fatal, env.signal) };
   } finally {
     await store?.close();
+  }
+}
+
+/** The one symbol through the pipeline, straight to the mirrors; what it ended as and the bars it got. */
+async function crawlOne(request: FetchRequest, store: Store | undefined, metrics: RunMetrics | undefined, env: FetchEnvironment, clock: Clock) {
+  const accumulator = createSummaryAccumulator();
+  const ledger = createLegacyLedger();
+  const grace = graceAfter(env.signal, env.config.shutdownGraceMs);
+  const seen: { result?: BatchSymbolResult; bars: readonly DailyBar[]; rejected: readonly RejectedBar[] } = { bars: [], rejected: [] };
+  try {
+    const end = await crawlSymbols(
+      { symbols: [request.symbol], force: !request.skipFresh, full: true, onlyStale: request.skipFresh, dryRun: request.dryRun },
+      {
+        config: env.config,
+        logger: env.logger,
+        store,
+        pooled: false,
+        metrics,
+        clock,
+        grace,
+        shouldStop: () => env.signal.aborted,
+        onResult: (done) => {
+          seen.result = done;
+          const outcome = toOutcome(done);
+          accumulator.add(outcome);
+          ledger.add(done, clock.now());
+          metrics?.observeSymbol(outcome);
+        },
+        onBars: (_symbol, accepted, refused) => {
+          seen.bars = accepted;
+          seen.rejected = refused;
+        },
+      },
+    );
+    return { end, accumulator, ledger, ...seen, result: seen.result };
+  } finally {
+    grace.dispose();
   }
 }
 

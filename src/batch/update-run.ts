@@ -17,11 +17,11 @@ import { startHeartbeat } from './run-heartbeat.js';
 import { parseShard } from '../config/shard-spec.js';
 import { inShard, type Shard } from './shard.js';
 import { graceAfter } from './shutdown-grace.js';
-import { createSummaryAccumulator } from './summary.js';
-import { type BatchSummary } from '../documents/batch-summary.js';
+import { createSummaryAccumulator, type SummaryAccumulator } from './summary.js';
+import type { BatchSummary } from '../documents/batch-summary.js';
 import { toOutcome } from './symbol-outcome.js';
 import { buildLegacyBatchKeys, type LegacyBatchInput } from '../documents/legacy-batch-result.js';
-import { createLegacyLedger } from './legacy-stock.js';
+import { createLegacyLedger, type LegacyLedger } from './legacy-stock.js';
 import { selectUniverse } from './symbol-universe.js';
 import { refreshReference, type ReferenceStep } from './reference-sync.js';
 
@@ -185,26 +185,49 @@ async function crawlUniverse(
     progress.stop();
   }
 
-  const interrupted = signal.aborted;
   const fatal = end.fatal ?? (lock?.lost.aborted ? (lock.lost.reason as CrawlerError) : undefined);
-  const finishedAtMs = clock.now();
+  const ended = summarise({ runId, startedAtMs, taskLogId, total: symbols.length, end, fatal, request, env, clock, ledger, accumulator, reference });
+  await recordEnd({ runs, runId, summary: ended.summary, fatal, interrupted: signal.aborted, metrics, env, cancel: grace.cancel });
+  return { ...ended, exitCode: runExitCode(ended.summary, fatal, signal) };
+}
+
+/** The run's summary, with the old service's keys, once every symbol has ended. */
+function summarise(run: {
+  runId: string;
+  startedAtMs: number;
+  taskLogId: number | undefined;
+  total: number;
+  end: Awaited<ReturnType<typeof crawlSymbols>>;
+  fatal: CrawlerError | undefined;
+  request: UpdateRequest;
+  env: UpdateEnvironment;
+  clock: Clock;
+  ledger: LegacyLedger;
+  accumulator: SummaryAccumulator;
+  reference: ReferenceStep | null;
+}): Omit<UpdateEnd, 'exitCode'> {
+  const finishedAtMs = run.clock.now();
   // The old service's task id was its task_execution_logs row: that row when there is one.
-  const taskId = taskLogId ?? runId;
-  const legacy = ledger.input({ taskId, totalStocks: symbols.length, executionTimeSeconds: (finishedAtMs - startedAtMs) / 1000, timeZone: config.timeZone });
-  const summary = accumulator.build({
-    runId,
-    startedAtMs,
-    finishedAtMs,
-    total: symbols.length,
-    brokers: end.brokers,
-    interrupted,
-    dryRun: request.dryRun,
-    fatal: fatal === undefined ? undefined : { code: fatal.code, message: fatal.message },
-    legacy: buildLegacyBatchKeys(legacy, { detailed: request.detailed }),
-    reference,
+  const legacy = run.ledger.input({
+    taskId: run.taskLogId ?? run.runId,
+    totalStocks: run.total,
+    executionTimeSeconds: (finishedAtMs - run.startedAtMs) / 1000,
+    timeZone: run.env.config.timeZone,
   });
-  await recordEnd({ runs, runId, summary, fatal, interrupted, metrics, env, cancel: grace.cancel });
-  return { summary, legacy, exitCode: runExitCode(summary, fatal, signal) };
+  const { fatal } = run;
+  const summary = run.accumulator.build({
+    runId: run.runId,
+    startedAtMs: run.startedAtMs,
+    finishedAtMs,
+    total: run.total,
+    brokers: run.end.brokers,
+    interrupted: run.env.signal.aborted,
+    dryRun: run.request.dryRun,
+    fatal: fatal === undefined ? undefined : { code: fatal.code, message: fatal.message },
+    legacy: buildLegacyBatchKeys(legacy, { detailed: run.request.detailed }),
+    reference: run.reference,
+  });
+  return { summary, legacy };
 }
 
 /** Records the run's start in crawl_runs (not in a dry run, which writes nothing). */

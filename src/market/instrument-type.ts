@@ -9,9 +9,6 @@ export const INSTRUMENT_TYPES = ['stock', 'etf', 'preferred', 'tdr', 'warrant', 
 
 export type InstrumentType = (typeof INSTRUMENT_TYPES)[number];
 
-/** The types crawled unless `symbolTypes` says otherwise: the ones with daily bars worth keeping. */
-export const DEFAULT_SYMBOL_TYPES: readonly InstrumentType[] = Object.freeze(['stock', 'etf', 'preferred', 'tdr']);
-
 const BY_CFI: ReadonlyArray<[prefix: string, type: InstrumentType]> = [
   ['ES', 'stock'],
   ['EP', 'preferred'],

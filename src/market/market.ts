@@ -11,15 +11,6 @@ export interface SymbolSource {
   url: string;
 }
 
-/** The exchange's ISIN pages: strMode=2 lists the TWSE market, strMode=4 the TPEx one. */
-export const DEFAULT_SYMBOL_SOURCES: readonly SymbolSource[] = Object.freeze([
-  Object.freeze({ market: 'TSE', url: 'https://isin.twse.com.tw/isin/C_public.jsp?strMode=2' }),
-  Object.freeze({ market: 'TPEx', url: 'https://isin.twse.com.tw/isin/C_public.jsp?strMode=4' }),
-]);
-
-/** The exchange's holiday schedule of the current year (JSON). */
-export const DEFAULT_HOLIDAY_SOURCE = 'https://openapi.twse.com.tw/v1/holidaySchedule/holidaySchedule';
-
 /** `TSE` / `TPEx` in any letter case → the market; undefined for anything else. */
 export function marketNamed(text: string): Market | undefined {
   const wanted = text.trim().toLowerCase();

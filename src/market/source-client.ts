@@ -7,13 +7,10 @@ import type { SourceRefusal } from './source-refusal.js';
 export interface SourceClientOptions {
   /** The whole request, connect to last byte, in milliseconds. The ISIN pages are several MB from a slow server. */
   timeoutMs: number;
-  /** Larger bodies are refused (`too_large`) without being held whole, in bytes. */
+  /** Larger bodies are refused (`too_large`) without being held whole, in bytes. The TWSE ISIN page is about 10 MB with every warrant. */
   maxBytes: number;
   userAgent: string;
 }
-
-/** 120 s per request, 64 MiB per page (the TWSE ISIN page is about 10 MB with every warrant). */
-export const DEFAULT_SOURCE_LIMITS = Object.freeze({ timeoutMs: 120_000, maxBytes: 64 * 1024 * 1024 });
 
 /** A 2xx answer, or why there is none. */
 export type SourceAnswer =

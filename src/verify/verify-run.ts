@@ -17,28 +17,22 @@ import { verifyDocument, type VerifyDocument } from './verify-document.js';
 /** Which symbols the mirrors are asked about: a random sample of the active ones, all of them, or a list. */
 export type VerifySelection = { kind: 'sample' } | { kind: 'all' } | { kind: 'list'; symbols: readonly string[] };
 
-/** The run's settings. */
+/**
+ * The run's settings, every one given; their defaults are those declared for the options
+ * `bars`, `sample`, `minAgreement`, `repair` and `concurrency`.
+ */
 export interface VerifyOptions {
-  /** Newest stored bars compared per symbol (K). Default 20. */
+  /** Newest stored bars compared per symbol (K). */
   bars: number;
-  /** Symbols sampled for the mirror comparison. Default 50; 0 asks no mirror. */
+  /** Symbols sampled for the mirror comparison; 0 asks no mirror. */
   sample: number;
-  /** Agreement (and against) below this, in percent, fails the check. Default 99.9. */
+  /** Agreement (and against) below this, in percent, fails the check. */
   minAgreement: number;
-  /** Write what two mirrors agree on where the store differs or lacks it. Default false. */
+  /** Write what two mirrors agree on where the store differs or lacks it. */
   repair: boolean;
-  /** Symbols compared with the mirrors at once; the mirror pool keeps its own limits. Default 16. */
+  /** Symbols compared with the mirrors at once; the mirror pool keeps its own limits. */
   concurrency: number;
 }
-
-/** 20 bars, 50 symbols, 99.9 %, no repair, 16 symbols at once. */
-export const DEFAULT_VERIFY_OPTIONS: Readonly<VerifyOptions> = Object.freeze({
-  bars: 20,
-  sample: 50,
-  minAgreement: 99.9,
-  repair: false,
-  concurrency: 16,
-});
 
 /** Everything {@link runVerify} touches, passed in. */
 export interface VerifyDeps {
@@ -62,7 +56,7 @@ export interface VerifyDeps {
   holidays: ReadonlySet<string>;
   /** The last closed session, 'YYYY-MM-DD'. */
   lastSession: string;
-  options?: Partial<VerifyOptions> | undefined;
+  options: Readonly<VerifyOptions>;
   clock: Clock;
   logger: Logger;
   /** For the sample; default Math.random. */
@@ -90,7 +84,7 @@ export interface VerifyOutcome {
  * @throws what the database or the mirror pool throws when it stops the run (the run is then recorded as failed).
  */
 export async function runVerify(deps: VerifyDeps): Promise<VerifyOutcome> {
-  const options: VerifyOptions = { ...DEFAULT_VERIFY_OPTIONS, ...withoutUndefined(deps.options ?? {}) };
+  const { options } = deps;
   if (options.repair && deps.repair === undefined) throw new CrawlerError('E_INTERNAL', 'verify --repair needs a bar writer');
   const startedAt = deps.clock.now();
   const runId = deps.run?.id ?? randomUUID();
@@ -219,8 +213,4 @@ async function timed<T>(logger: Logger, check: string, work: () => Promise<T>): 
   const result = await work();
   logger.info({ check, ms: Math.round(performance.now() - started) }, 'verify check done');
   return result;
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

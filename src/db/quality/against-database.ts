@@ -37,6 +37,27 @@ const REQUIRED = ['stock_code', 'trade_date', 'open_price', 'high_price', 'low_p
 export async function openAgainstDatabase(url: string, options: AgainstOptions = {}): Promise<AgainstDatabase> {
   const target = redactDatabaseUrl(url);
   if (!URL.canParse(url)) throw new UsageError(`the --against URL is not a valid URL: ${target}`);
+  const session: Session = { client: await connectReadOnly(url, target, options), url, target };
+  try {
+    // Belt and braces: a session that could write is never used.
+    if (!(await isReadOnly(session.client))) throw new CrawlerError('E_INTERNAL', `the session on ${target} is not read-only`);
+    return againstReader(session, await storedTradeDateKind(session));
+  } catch (error) {
+    await session.client.end().catch(() => undefined);
+    if (error instanceof CrawlerError || !isConnectionFailure(error)) throw error;
+    throw lostConnection(session, error);
+  }
+}
+
+/** The open connection, with what its messages need: the URL (to scrub) and its printable form. */
+interface Session {
+  client: pg.Client;
+  url: string;
+  target: string;
+}
+
+/** One connection, read-only from its first statement. @throws DatabaseUnavailableError when it cannot be made. */
+async function connectReadOnly(url: string, target: string, options: AgainstOptions): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: url,
     application_name: options.applicationName ?? 'stock-crawler verify',
@@ -52,49 +73,55 @@ export async function openAgainstDatabase(url: string, options: AgainstOptions =
     await client.end().catch(() => undefined);
     throw new DatabaseUnavailableError(`cannot connect to the --against database ${target}: ${scrub(describe(error), url)}`, { cause: error });
   }
-  const readOnly = async (): Promise<boolean> =>
-    (await client.query<{ transaction_read_only: string }>('show transaction_read_only')).rows[0]?.transaction_read_only === 'on';
-  try {
-    // Belt and braces: a session that could write is never used.
-    if (!(await readOnly())) throw new CrawlerError('E_INTERNAL', `the session on ${target} is not read-only`);
-    const { rows } = await client.query<{ name: string; type: string }>(
-      `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
-       from pg_attribute a
-       where a.attrelid = to_regclass('stock_daily_data') and a.attnum > 0 and not a.attisdropped`,
+  return client;
+}
+
+async function isReadOnly(client: pg.Client): Promise<boolean> {
+  return (await client.query<{ transaction_read_only: string }>('show transaction_read_only')).rows[0]?.transaction_read_only === 'on';
+}
+
+/** The flavour of the other stock_daily_data's trade_date. @throws SchemaError when the table or a column verify reads is missing. */
+async function storedTradeDateKind({ client, target }: Session): Promise<TradeDateKind> {
+  const { rows } = await client.query<{ name: string; type: string }>(
+    `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type
+     from pg_attribute a
+     where a.attrelid = to_regclass('stock_daily_data') and a.attnum > 0 and not a.attisdropped`,
+  );
+  const columns = new Map(rows.map((row) => [row.name, row.type]));
+  const missing = REQUIRED.filter((column) => !columns.has(column));
+  if (missing.length > 0) {
+    throw new SchemaError(
+      columns.size === 0
+        ? `the --against database ${target} has no stock_daily_data table`
+        : `stock_daily_data of the --against database ${target} lacks ${missing.join(', ')}`,
     );
-    const columns = new Map(rows.map((row) => [row.name, row.type]));
-    const missing = REQUIRED.filter((column) => !columns.has(column));
-    if (missing.length > 0) {
-      throw new SchemaError(
-        columns.size === 0
-          ? `the --against database ${target} has no stock_daily_data table`
-          : `stock_daily_data of the --against database ${target} lacks ${missing.join(', ')}`,
-      );
-    }
-    const kind = tradeDateKind(columns.get('trade_date'));
-    if (kind === undefined) throw new SchemaError(`stock_daily_data.trade_date of ${target} has type ${columns.get('trade_date')}`);
-    const text = symbolRowsSql(kind);
-    return {
-      target,
-      tradeDateKind: kind,
-      readOnly,
-      async rows(symbol, range) {
-        try {
-          return (await client.query(text, [symbol, range.from ?? null, range.to ?? null])).rows;
-        } catch (error) {
-          if (!isConnectionFailure(error)) throw error;
-          throw new DatabaseUnavailableError(`the --against database ${target} became unavailable: ${scrub(describe(error), url)}`, {
-            cause: error,
-          });
-        }
-      },
-      close: () => client.end(),
-    };
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    if (error instanceof CrawlerError || !isConnectionFailure(error)) throw error;
-    throw new DatabaseUnavailableError(`the --against database ${target} became unavailable: ${scrub(describe(error), url)}`, { cause: error });
   }
+  const kind = tradeDateKind(columns.get('trade_date'));
+  if (kind === undefined) throw new SchemaError(`stock_daily_data.trade_date of ${target} has type ${columns.get('trade_date')}`);
+  return kind;
+}
+
+function againstReader(session: Session, kind: TradeDateKind): AgainstDatabase {
+  const { client, target } = session;
+  const text = symbolRowsSql(kind);
+  return {
+    target,
+    tradeDateKind: kind,
+    readOnly: () => isReadOnly(client),
+    async rows(symbol, range) {
+      try {
+        return (await client.query(text, [symbol, range.from ?? null, range.to ?? null])).rows;
+      } catch (error) {
+        if (!isConnectionFailure(error)) throw error;
+        throw lostConnection(session, error);
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
+function lostConnection({ url, target }: Session, error: unknown): DatabaseUnavailableError {
+  return new DatabaseUnavailableError(`the --against database ${target} became unavailable: ${scrub(describe(error), url)}`, { cause: error });
 }
 
 function describe(error: unknown): string {

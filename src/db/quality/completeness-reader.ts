@@ -39,28 +39,7 @@ export interface CompletenessReader {
  * store of 2,000 symbols × 1,440 bars is read once, not once per symbol or per day.
  */
 export function createCompletenessReader(db: Kysely<any>, kind: TradeDateKind): CompletenessReader {
-  const day = tradingDay(kind, 'trade_date');
-  // Grouped on the stored values, converted to days only once per group: nothing is
-  // computed per row, which halves the scan on a timestamp column.
-  const coverageSql = `
-    select stock_code::text as code, to_char(${day}, 'YYYY-MM-DD') as day,
-           to_char(${tradingDay(kind, 'min(trade_date)')}, 'YYYY-MM-DD') as first,
-           to_char(${tradingDay(kind, 'max(trade_date)')}, 'YYYY-MM-DD') as last,
-           count(*)::int as bars
-    from stock_daily_data where stock_code = any($1::text[])
-    group by grouping sets ((stock_code), (trade_date))`;
-  const onDaysSql = `
-    select b.stock_code::text as code, count(*)::int as bars
-    from unnest($2::date[]) as u(d)
-    join stock_daily_data as b
-      on b.trade_date >= ${storedTradeDate(kind, 'u.d')} and b.trade_date < ${storedTradeDate(kind, 'u.d + 1')}
-    where b.stock_code = any($1::text[])
-    group by b.stock_code`;
-  const storedDaysSql = `
-    select stock_code::text as code, to_char(${day}, 'YYYY-MM-DD') as day
-    from stock_daily_data where stock_code = any($1::text[])
-    order by stock_code, trade_date`;
-
+  const statements = completenessSql(kind);
   const run = async <R>(text: string, parameters: unknown[]): Promise<R[]> => {
     try {
       return (await db.executeQuery<R>(CompiledQuery.raw(text, parameters))).rows;
@@ -71,38 +50,74 @@ export function createCompletenessReader(db: Kysely<any>, kind: TradeDateKind): 
 
   return {
     async coverage(symbols) {
-      const spans = new Map<string, SymbolSpan>();
-      const barsPerDay = new Map<string, number>();
-      if (symbols.length === 0) return { spans, barsPerDay };
-      const rows = await run<CoverageRow>(coverageSql, [toPgArrayLiteral([...new Set(symbols)])]);
-      for (const row of rows) {
-        if (row.code !== null) {
-          spans.set(row.code, { stock_code: row.code, first: row.first, last: row.last, bars: row.bars });
-        } else if (row.day !== null) {
-          // A timestamp column may hold two instants of one day (not midnight UTC): add them up.
-          barsPerDay.set(row.day, (barsPerDay.get(row.day) ?? 0) + row.bars);
-        }
-      }
-      return { spans, barsPerDay };
+      if (symbols.length === 0) return { spans: new Map(), barsPerDay: new Map() };
+      return foldCoverage(await run<CoverageRow>(statements.coverage, [toPgArrayLiteral([...new Set(symbols)])]));
     },
 
     async barsOnDays(symbols, days) {
       if (symbols.length === 0 || days.length === 0) return new Map();
-      const rows = await run<{ code: string; bars: number }>(onDaysSql, [toPgArrayLiteral([...symbols]), toPgArrayLiteral([...days])]);
+      const rows = await run<{ code: string; bars: number }>(statements.onDays, [toPgArrayLiteral([...symbols]), toPgArrayLiteral([...days])]);
       return new Map(rows.map((row) => [row.code, row.bars]));
     },
 
     async storedDays(symbols) {
-      const result = new Map<string, string[]>();
-      if (symbols.length === 0) return result;
-      for (const row of await run<{ code: string; day: string }>(storedDaysSql, [toPgArrayLiteral([...symbols])])) {
-        const list = result.get(row.code);
-        if (list === undefined) result.set(row.code, [row.day]);
-        else list.push(row.day);
-      }
-      return result;
+      if (symbols.length === 0) return new Map();
+      return daysByCode(await run<{ code: string; day: string }>(statements.storedDays, [toPgArrayLiteral([...symbols])]));
     },
   };
+}
+
+/** The three reads on a trade_date of `kind`. Parameters: $1 the symbols (text[]), and for `onDays` $2 the days (date[]). */
+function completenessSql(kind: TradeDateKind): { coverage: string; onDays: string; storedDays: string } {
+  const day = tradingDay(kind, 'trade_date');
+  return {
+    // Grouped on the stored values, converted to days only once per group: nothing is
+    // computed per row, which halves the scan on a timestamp column.
+    coverage: `
+      select stock_code::text as code, to_char(${day}, 'YYYY-MM-DD') as day,
+             to_char(${tradingDay(kind, 'min(trade_date)')}, 'YYYY-MM-DD') as first,
+             to_char(${tradingDay(kind, 'max(trade_date)')}, 'YYYY-MM-DD') as last,
+             count(*)::int as bars
+      from stock_daily_data where stock_code = any($1::text[])
+      group by grouping sets ((stock_code), (trade_date))`,
+    onDays: `
+      select b.stock_code::text as code, count(*)::int as bars
+      from unnest($2::date[]) as u(d)
+      join stock_daily_data as b
+        on b.trade_date >= ${storedTradeDate(kind, 'u.d')} and b.trade_date < ${storedTradeDate(kind, 'u.d + 1')}
+      where b.stock_code = any($1::text[])
+      group by b.stock_code`,
+    storedDays: `
+      select stock_code::text as code, to_char(${day}, 'YYYY-MM-DD') as day
+      from stock_daily_data where stock_code = any($1::text[])
+      order by stock_code, trade_date`,
+  };
+}
+
+/** The grouping-sets rows → each symbol's span (rows with a code) and the bars of each day (rows with a day). */
+function foldCoverage(rows: readonly CoverageRow[]): Coverage {
+  const spans = new Map<string, SymbolSpan>();
+  const barsPerDay = new Map<string, number>();
+  for (const row of rows) {
+    if (row.code !== null) {
+      spans.set(row.code, { stock_code: row.code, first: row.first, last: row.last, bars: row.bars });
+    } else if (row.day !== null) {
+      // A timestamp column may hold two instants of one day (not midnight UTC): add them up.
+      barsPerDay.set(row.day, (barsPerDay.get(row.day) ?? 0) + row.bars);
+    }
+  }
+  return { spans, barsPerDay };
+}
+
+/** Rows ordered by code then day → each code's days, in that order. */
+function daysByCode(rows: readonly { code: string; day: string }[]): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const row of rows) {
+    const list = result.get(row.code);
+    if (list === undefined) result.set(row.code, [row.day]);
+    else list.push(row.day);
+  }
+  return result;
 }
 
 interface CoverageRow {

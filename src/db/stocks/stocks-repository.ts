@@ -1,32 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { rethrowUnavailable } from '../connection/connection-errors.js';
-import { toPgArrayLiteral } from '../connection/pg-array.js';
 import { isCreatedByCrawler } from '../schema/table-owner.js';
+import { deactivateCodes, insertMissingCodes, readListings, selectActiveCodes, upsertListings } from './stock-statements.js';
+import type { StockListing, StockListingInput } from './stock-types.js';
 
-/** Placeholder market of a symbol the crawler adds; the backend's sync overwrites it. */
-export const UNKNOWN_MARKET = 'UNKNOWN';
-
-/** A row of `stocks` as a sync compares it. */
-export interface StockListing {
-  code: string;
-  name: string;
-  market: string;
-  /** An empty industry reads as null. */
-  industry: string | null;
-  /** A NULL is_active reads as active, as in {@link StocksRepository.activeSymbols}. */
-  active: boolean;
-}
-
-/** What a sync writes to one row of `stocks`. */
-export interface StockListingInput {
-  code: string;
-  /** At most 255 characters (the backend's varchar(255)). */
-  name: string;
-  /** 'TSE' or 'TPEx'. */
-  market: string;
-  /** At most 100 characters (the backend's varchar(100)). */
-  industry: string | null;
-}
+export { UNKNOWN_MARKET, type StockListing, type StockListingInput } from './stock-types.js';
 
 /**
  * Reads the symbol universe from `stocks`. Codes given by hand are added only where the
@@ -66,89 +44,19 @@ export interface StocksRepository {
 
 /** Looks once at who owns `stocks` and binds the repository to `db`. */
 export async function createStocksRepository(db: Kysely<any>): Promise<StocksRepository> {
-  const owned = await isCreatedByCrawler(db, 'stocks').catch(rethrowUnavailable);
+  const owned = await guarded(isCreatedByCrawler(db, 'stocks'));
   return {
     owned,
-
-    async activeSymbols() {
-      const { rows } = await sql<{ stock_code: string }>`
-        select stock_code from stocks
-        where is_active is not false
-        order by stock_code collate "C"`
-        .execute(db)
-        .catch(rethrowUnavailable);
-      return rows.map((row) => row.stock_code);
-    },
-
-    async ensureSymbols(symbols) {
-      const wanted = [...new Set(symbols)];
-      if (!owned || wanted.length === 0) return { added: [] };
-      const { rows } = await sql<{ stock_code: string }>`
-        insert into stocks (stock_code, stock_name, market)
-        select code, code, ${UNKNOWN_MARKET} from unnest(${toPgArrayLiteral(wanted)}::text[]) as s(code)
-        -- Offer only missing codes: every row offered to ON CONFLICT draws a serial id.
-        where not exists (select 1 from stocks as e where e.stock_code = s.code)
-        on conflict (stock_code) do nothing
-        returning stock_code`
-        .execute(db)
-        .catch(rethrowUnavailable);
-      return { added: rows.map((row) => row.stock_code).sort() };
-    },
-
-    async listings() {
-      const { rows } = await sql<{ code: string; name: string; market: string; industry: string | null; active: boolean }>`
-        select stock_code as code, stock_name as name, market, nullif(industry, '') as industry,
-               is_active is not false as active
-        from stocks order by stock_code collate "C"`
-        .execute(db)
-        .catch(rethrowUnavailable);
-      return rows;
-    },
-
-    async applyListings(listings) {
-      if (listings.length === 0) return { inserted: [], updated: [] };
-      const column = (pick: (listing: StockListingInput) => string | null): string => toPgArrayLiteral(listings.map(pick));
-      const { rows } = await sql<{ stock_code: string; action: 'inserted' | 'updated' }>`
-        with incoming as (
-          select * from unnest(${column((l) => l.code)}::text[], ${column((l) => l.name)}::text[],
-                               ${column((l) => l.market)}::text[], ${column((l) => l.industry)}::text[])
-                 as i(code, name, market, industry)
-        ),
-        updated as (
-          update stocks as s
-          set stock_name = i.name, market = i.market, industry = i.industry, is_active = true, updated_at = now()
-          from incoming as i
-          where s.stock_code = i.code
-            and (s.stock_name is distinct from i.name or s.market is distinct from i.market
-                 or nullif(s.industry, '') is distinct from i.industry or s.is_active is false)
-          returning s.stock_code
-        ),
-        inserted as (
-          insert into stocks (stock_code, stock_name, market, industry, is_active, updated_at)
-          select i.code, i.name, i.market, i.industry, true, now() from incoming as i
-          -- Offer only missing codes: every row offered to ON CONFLICT draws a serial id.
-          where not exists (select 1 from stocks as e where e.stock_code = i.code)
-          on conflict (stock_code) do nothing
-          returning stock_code
-        )
-        select stock_code, 'updated' as action from updated
-        union all
-        select stock_code, 'inserted' as action from inserted`
-        .execute(db)
-        .catch(rethrowUnavailable);
-      const pick = (action: string): string[] => rows.filter((row) => row.action === action).map((row) => row.stock_code).sort();
-      return { inserted: pick('inserted'), updated: pick('updated') };
-    },
-
-    async deactivate(codes) {
-      if (codes.length === 0) return [];
-      const { rows } = await sql<{ stock_code: string }>`
-        update stocks set is_active = false, updated_at = now()
-        where stock_code = any(${toPgArrayLiteral([...codes])}::text[]) and is_active is not false
-        returning stock_code`
-        .execute(db)
-        .catch(rethrowUnavailable);
-      return rows.map((row) => row.stock_code).sort();
-    },
+    activeSymbols: () => guarded(selectActiveCodes(db)),
+    // The backend's table is only read: codes given by hand are not added to it.
+    ensureSymbols: async (symbols) => (owned ? guarded(insertMissingCodes(db, symbols)) : { added: [] }),
+    listings: () => guarded(readListings(db)),
+    applyListings: (listings) => guarded(upsertListings(db, listings)),
+    deactivate: (codes) => guarded(deactivateCodes(db, codes)),
   };
+}
+
+/** Driver failures that mean "the database is gone" become DatabaseUnavailableError. */
+function guarded<T>(work: Promise<T>): Promise<T> {
+  return work.catch(rethrowUnavailable);
 }
