@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { runSync, type SyncFlags, type SyncRunResult } from '../../src/batch/sync-run.js';
-import { DEFAULT_SYMBOL_TYPES, type InstrumentType } from '../../src/market/instrument-type.js';
+import type { InstrumentType } from '../../src/market/instrument-type.js';
 import { createSourceClient, type FetchSource } from '../../src/market/source-client.js';
 import { createLogger } from '../../src/logger.js';
+import { DEFAULT_SYMBOL_TYPES } from '../support/defaults.js';
 import type { ExchangeSite } from '../support/exchange-site.js';
 
 /** 2026-01-05, a Monday, 20:00 in Taipei: the evening a nightly job runs. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOL_TYPES, instrumentTypeOf, parseSymbolTypes } from '../../src/market/instrument-type.js';
+import { instrumentTypeOf, parseSymbolTypes } from '../../src/market/instrument-type.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('instrumentTypeOf', () => {
@@ -30,7 +30,7 @@ describe('instrumentTypeOf', () => {
 
 describe('parseSymbolTypes', () => {
   it('reads a comma-separated list, dropping repeats and blanks', () => {
-    expect(parseSymbolTypes('stock,etf,preferred,tdr')).toEqual([...DEFAULT_SYMBOL_TYPES]);
+    expect(parseSymbolTypes('stock,etf,preferred,tdr')).toEqual(['stock', 'etf', 'preferred', 'tdr']);
     expect(parseSymbolTypes(' ETF , stock,,etf ')).toEqual(['etf', 'stock']);
   });
 

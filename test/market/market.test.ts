@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SYMBOL_SOURCES, marketNamed, parseSymbolSources } from '../../src/market/market.js';
+import { marketNamed, parseSymbolSources } from '../../src/market/market.js';
 import { UsageError } from '../../src/errors.js';
+import { DEFAULT_SYMBOL_SOURCES } from '../support/defaults.js';
 
 describe('parseSymbolSources', () => {
   it('reads MARKET=URL pairs, markets in any letter case, URLs with their own = and ?', () => {

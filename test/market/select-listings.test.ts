@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodePage } from '../../src/market/decode-page.js';
-import { DEFAULT_SYMBOL_TYPES } from '../../src/market/instrument-type.js';
 import { parseIsinPage, type IsinPage, type IsinRow } from '../../src/market/parse-isin-page.js';
 import { selectListings } from '../../src/market/select-listings.js';
+import { DEFAULT_SYMBOL_TYPES } from '../support/defaults.js';
 import { readFixture } from '../support/fixtures.js';
 
 function page(name: string): IsinPage {

@@ -1,9 +1,13 @@
+import { OPTIONS } from '../../src/config/options.js';
 import { defaultConfig } from '../../src/config/schema.js';
 import { clientOptionsFrom, queryFrom, retryPolicyFrom, schedulerOptionsFrom } from '../../src/config/slices.js';
+import type { InstrumentType } from '../../src/market/instrument-type.js';
+import type { SymbolSource } from '../../src/market/market.js';
 import type { DjbcdQuery } from '../../src/mirrors/djbcd-url.js';
 import type { RetryPolicy } from '../../src/mirrors/failover.js';
 import type { MirrorClientOptions } from '../../src/mirrors/mirror-client.js';
 import type { SchedulerOptions } from '../../src/mirrors/scheduler-options.js';
+import type { VerifyOptions } from '../../src/verify/verify-run.js';
 
 /*
  * The modules' slices of the default configuration, for tests that build a module with
@@ -27,3 +31,19 @@ export const DEFAULT_QUERY: Readonly<DjbcdQuery> = Object.freeze(queryFrom(DEFAU
 
 /** The User-Agent sent when none is configured. */
 export const DEFAULT_USER_AGENT: string = DEFAULTS.userAgent;
+
+/** Where `sync` reads the universe when nothing is configured: the exchange's ISIN pages. */
+export const DEFAULT_SYMBOL_SOURCES: readonly SymbolSource[] = Object.freeze(DEFAULTS.symbolSources);
+
+/** The instrument types crawled when nothing is configured. */
+export const DEFAULT_SYMBOL_TYPES: readonly InstrumentType[] = Object.freeze(DEFAULTS.symbolTypes);
+
+/** `verify`'s settings when no flag is given: its own options' defaults, and the crawl's concurrency. */
+export const DEFAULT_VERIFY_OPTIONS: Readonly<VerifyOptions> = Object.freeze({
+  bars: OPTIONS.bars.default,
+  sample: OPTIONS.sample.default,
+  minAgreement: OPTIONS.minAgreement.default,
+  // A flag's default is its absence.
+  repair: false,
+  concurrency: DEFAULTS.concurrency,
+});

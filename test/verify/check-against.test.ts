@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { runVerify } from '../../src/verify/verify-run.js';
 import { barSeries, weekdays } from '../support/bars.js';
 import { createTestDatabase, describeBackends, TEST_DATABASE_URL } from '../support/databases.js';
+import { DEFAULT_VERIFY_OPTIONS } from '../support/defaults.js';
 import { createLegacySchema, useMigratedDatabase } from '../db/helpers.js';
 import { saveSymbols } from '../support/save-bars.js';
 
@@ -90,6 +91,7 @@ describeBackends('verify --against, the old service\'s database', (backend) => {
       runs: createRunsRepository(suite.db),
       holidays: new Set(),
       lastSession: DAYS.at(-1)!,
+      options: DEFAULT_VERIFY_OPTIONS,
       clock: systemClock,
       logger,
     });
@@ -142,6 +144,7 @@ describeBackends('verify --against, the old service\'s database', (backend) => {
       against: { ours: createSymbolRowsReader(suite.db, suite.repository.tradeDateKind), theirs: against },
       holidays: new Set(),
       lastSession: DAYS.at(-1)!,
+      options: DEFAULT_VERIFY_OPTIONS,
       clock: systemClock,
       logger,
     });

@@ -8,6 +8,7 @@ import { CrawlerError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { runVerify, type VerifyDeps, type VerifySelection } from '../../src/verify/verify-run.js';
 import { describeBackends } from '../support/databases.js';
+import { DEFAULT_VERIFY_OPTIONS } from '../support/defaults.js';
 import { createWindowFetcher, startVerifyMirrors, type MirrorQuirks, type VerifyMirrors } from '../support/verify-mirrors.js';
 import { useMigratedDatabase } from '../db/helpers.js';
 import { saveSymbols } from '../support/save-bars.js';
@@ -67,7 +68,7 @@ describeBackends('runVerify', (backend) => {
       runs: createRunsRepository(suite.db),
       holidays: new Set(),
       lastSession: LAST,
-      options: { bars: K, repair: options.repair ?? false, concurrency: 4 },
+      options: { ...DEFAULT_VERIFY_OPTIONS, bars: K, repair: options.repair ?? false, concurrency: 4 },
       clock: systemClock,
       logger,
       random: () => 0.5,
@@ -247,6 +248,7 @@ describeBackends('runVerify', (backend) => {
       runs: createRunsRepository(suite.db),
       holidays: new Set(),
       lastSession: LAST,
+      options: DEFAULT_VERIFY_OPTIONS,
       clock: systemClock,
       logger,
       signal: controller.signal,
