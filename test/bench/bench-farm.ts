@@ -13,7 +13,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { seeded } from '../support/seeded-random.js';
 import { epochMs } from './epoch-ms.js';
-import { benchHistory, benchSymbols, djbcdBody, weekdaysEnding, type BenchHistory } from './bench-history.js';
+import { benchHistory, benchSymbols, djbcdBody, weekdaysEnding } from './bench-history.js';
+import { sectionBounds, tailBody, type SectionBounds } from './djbcd-tail.js';
 
 export interface FarmConfig {
   type: 'start';
@@ -48,9 +49,9 @@ export type FarmStats = {
 };
 
 interface Prepared {
-  history: BenchHistory;
-  /** The body of a full fetch, built once. */
+  /** The body of a full fetch, built once; shorter answers are cut from it. */
   full: Buffer;
+  bounds: SectionBounds;
 }
 
 const HEADERS = { 'content-type': 'text/html; charset=big5' };
@@ -59,8 +60,8 @@ function prepare(config: FarmConfig): Map<string, Prepared> {
   const days = weekdaysEnding(config.lastDay, config.bars);
   const prepared = new Map<string, Prepared>();
   for (const symbol of benchSymbols(config.symbols)) {
-    const history = benchHistory(symbol, days);
-    prepared.set(symbol, { history, full: Buffer.from(djbcdBody(history, config.maxBars), 'latin1') });
+    const full = Buffer.from(djbcdBody(benchHistory(symbol, days), config.maxBars), 'latin1');
+    prepared.set(symbol, { full, bounds: sectionBounds(full) });
   }
   return prepared;
 }
@@ -95,7 +96,7 @@ async function start(config: FarmConfig): Promise<{ brokers: string; counters: M
         const entry = prepared.get(url.searchParams.get('a') ?? '');
         const count = Math.min(Number(url.searchParams.get('c') ?? '2880'), config.maxBars);
         const body =
-          entry === undefined ? Buffer.alloc(0) : count >= config.maxBars ? entry.full : Buffer.from(djbcdBody(entry.history, count), 'latin1');
+          entry === undefined ? Buffer.alloc(0) : count >= config.maxBars ? entry.full : tailBody(entry.full, entry.bounds, count);
         counter.bytes += body.length;
         res.writeHead(200, { ...HEADERS, 'content-length': body.length }).end(body);
         window.last = epochMs();

@@ -1,7 +1,6 @@
-import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
 import type { BenchHistory } from './bench-history.js';
 
 /** Rows as COPY text, one chunk per symbol, with the number of rows they hold. */
@@ -9,6 +8,9 @@ export interface RowSource {
   chunks(): Iterable<string>;
   readonly rows: number;
 }
+
+/** The columns each COPY text line holds, in order. */
+export const COPY_COLUMNS = 'stock_code, trade_date, open_price, high_price, low_price, close_price, volume, data_source, data_quality';
 
 /**
  * The last `count` bars of every symbol's history, leaving out the `skipNewest` newest,
@@ -32,10 +34,8 @@ export function historyRows(symbols: readonly string[], historyOf: (symbol: stri
   };
 }
 
-/** COPYs the rows into `table` (crawler columns only); resolves with the rows copied. */
-export async function copyRows(db: pg.Client, table: string, source: RowSource): Promise<number> {
-  const columns = 'stock_code, trade_date, open_price, high_price, low_price, close_price, volume, data_source, data_quality';
-  const stream = db.query(copyFrom(`copy ${table} (${columns}) from stdin`));
-  await pipeline(Readable.from(source.chunks()), stream);
-  return Number(stream.rowCount);
+/** Writes the rows to `path` as COPY text (the file `\copy … from` reads); resolves with the rows written. */
+export async function writeRowsFile(path: string, source: RowSource): Promise<number> {
+  await pipeline(Readable.from(source.chunks()), createWriteStream(path));
+  return source.rows;
 }

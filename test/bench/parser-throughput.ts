@@ -9,6 +9,8 @@
  * pauses over the bench's own data showed up as a parser half as fast.
  */
 import { Buffer } from 'node:buffer';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseDjbcd } from '../../src/parse/parse-djbcd.js';
 import { benchHistory, djbcdBody, weekdaysEnding } from './bench-history.js';
@@ -34,6 +36,16 @@ export function measureParser(days: readonly string[]): ParserThroughput {
   }
   const sorted = [...samples].sort((a, b) => a - b);
   return { bytes: body.length, median_mb_s: Number((sorted[7] as number).toFixed(1)), samples_mb_s: samples.map((s) => Number(s.toFixed(1))) };
+}
+
+/** This file in a process of its own (see above), on the bench's trading days ending at `lastDay`. */
+export async function measureParserApart(root: string, lastDay: string): Promise<ParserThroughput> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), lastDay], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`parser-throughput exited ${code}`);
+  return JSON.parse(out) as ParserThroughput;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -17,8 +17,8 @@ import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { copyText } from '../../src/db/bars/copy-bars.js';
-import { packBars } from '../../src/db/bars/packed-bars.js';
-import { createDailyBarsRepository, type SymbolBars } from '../../src/db/bars/daily-bars-repository.js';
+import { packBars, type PackedBars } from '../../src/db/bars/packed-bars.js';
+import { createDailyBarsRepository } from '../../src/db/bars/daily-bars-repository.js';
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { openDatabase } from '../../src/db/connection/open-database.js';
 import type { Database } from '../../src/db/schema/tables.js';
@@ -51,18 +51,18 @@ function bars(history: BenchHistory, from: number, to: number): DailyBar[] {
 }
 
 /** Groups of whole symbols, each at most `rows` rows (as the bar writer batches them). */
-function batches(groups: SymbolBars[], rows: number): SymbolBars[][] {
-  const out: SymbolBars[][] = [];
-  let current: SymbolBars[] = [];
+function batches(groups: PackedBars[], rows: number): PackedBars[][] {
+  const out: PackedBars[][] = [];
+  let current: PackedBars[] = [];
   let size = 0;
   for (const group of groups) {
-    if (current.length > 0 && size + group.bars.length > rows) {
+    if (current.length > 0 && size + group.count > rows) {
       out.push(current);
       current = [];
       size = 0;
     }
     current.push(group);
-    size += group.bars.length;
+    size += group.count;
   }
   if (current.length > 0) out.push(current);
   return out;
@@ -77,7 +77,7 @@ const MERGE = `insert into stock_daily_data as t (stock_code, trade_date, open_p
   where (t.open_price, t.high_price, t.low_price, t.close_price, t.volume, t.data_quality)
         is distinct from (excluded.open_price, excluded.high_price, excluded.low_price, excluded.close_price, excluded.volume, excluded.data_quality)`;
 
-async function copyMerge(pool: pg.Pool, batch: SymbolBars[]): Promise<void> {
+async function copyMerge(pool: pg.Pool, batch: PackedBars[]): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -85,7 +85,7 @@ async function copyMerge(pool: pg.Pool, batch: SymbolBars[]): Promise<void> {
     const stream = client.query(
       copyFrom('copy bench_stage (stock_code, trade_date, open_price, high_price, low_price, close_price, volume, data_quality, data_source) from stdin'),
     );
-    await pipeline(Readable.from(batch.map((group) => copyText(packBars(group), 'date'))), stream);
+    await pipeline(Readable.from(batch.map((group) => copyText(group, 'date'))), stream);
     await client.query(MERGE);
     await client.query('commit');
   } finally {
@@ -104,11 +104,11 @@ async function timed(label: string, work: () => Promise<void>): Promise<[string,
   return [label, Number(((performance.now() - started) / 1000).toFixed(2))];
 }
 
-async function reset(db: Kysely<Database>, preload: SymbolBars[] | null, pool: pg.Pool): Promise<void> {
+async function reset(db: Kysely<Database>, preload: PackedBars[] | null, pool: pg.Pool): Promise<void> {
   await sql`truncate stock_daily_data`.execute(db);
   if (preload !== null) {
     const repository = await createDailyBarsRepository(db, { pool, copyMinRows: 1 });
-    for (const batch of batches(preload, 100_000)) await repository.upsertSymbols(batch);
+    for (const batch of batches(preload, 100_000)) await repository.upsertPacked(batch);
   }
   await sql`vacuum analyze stock_daily_data`.execute(db);
   await sql`checkpoint`.execute(db);
@@ -126,27 +126,27 @@ try {
   await migrateToLatest(handle.db);
   const pool = handle.pool as pg.Pool;
   const histories = symbols.map((symbol) => benchHistory(symbol, days));
-  const full = histories.map((h) => ({ symbol: h.symbol, source: 'm0', bars: bars(h, 1, 1441) }));
-  const stored = histories.map((h) => ({ symbol: h.symbol, source: 'm0', bars: bars(h, 0, 1440) }));
-  const nightly = histories.map((h) => ({ symbol: h.symbol, source: 'm1', bars: bars(h, 1437, 1441) }));
+  const full = histories.map((h) => packBars({ symbol: h.symbol, source: 'm0', bars: bars(h, 1, 1441) }));
+  const stored = histories.map((h) => packBars({ symbol: h.symbol, source: 'm0', bars: bars(h, 0, 1440) }));
+  const nightly = histories.map((h) => packBars({ symbol: h.symbol, source: 'm1', bars: bars(h, 1437, 1441) }));
   const plain = await createDailyBarsRepository(handle.db);
   const withCopy = await createDailyBarsRepository(handle.db, { pool });
 
   const backfill: Array<[string, number]> = [];
   await reset(handle.db, null, pool);
-  backfill.push(await timed('upsert', () => each(batches(full, STATEMENT_ROWS), (b) => plain.upsertSymbols(b))));
+  backfill.push(await timed('upsert', () => each(batches(full, STATEMENT_ROWS), (b) => plain.upsertPacked(b))));
   await reset(handle.db, null, pool);
   backfill.push(await timed('copy_merge', () => each(batches(full, STATEMENT_ROWS), (b) => copyMerge(pool, b))));
   await reset(handle.db, null, pool);
-  backfill.push(await timed('copy_fresh', () => each(batches(full, STATEMENT_ROWS), (b) => withCopy.upsertSymbols(b))));
+  backfill.push(await timed('copy_fresh', () => each(batches(full, STATEMENT_ROWS), (b) => withCopy.upsertPacked(b))));
 
   const night: Array<[string, number]> = [];
   await reset(handle.db, stored, pool);
-  night.push(await timed('upsert', () => each(batches(nightly, 400), (b) => plain.upsertSymbols(b))));
+  night.push(await timed('upsert', () => each(batches(nightly, 400), (b) => plain.upsertPacked(b))));
   await reset(handle.db, stored, pool);
   night.push(await timed('copy_merge', () => each(batches(nightly, 400), (b) => copyMerge(pool, b))));
 
-  const rows = (groups: SymbolBars[]) => groups.reduce((sum, group) => sum + group.bars.length, 0);
+  const rows = (groups: PackedBars[]) => groups.reduce((sum, group) => sum + group.count, 0);
   console.log(
     JSON.stringify({
       symbols: symbols.length,
