@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { Agent, redirectInterceptor, request, type Dispatcher } from '../undici-parts.js';
 import { charsetOf, contentLengthOf } from '../mirrors/response-headers.js';
 import type { SourceRefusal } from './source-refusal.js';
 
@@ -40,7 +40,7 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
   });
-  const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
+  const dispatcher = agent.compose(redirectInterceptor({ maxRedirections: 3 }));
 
   async function fetchSource(url: string, signal?: AbortSignal): Promise<SourceAnswer> {
     signal?.throwIfAborted();
@@ -49,9 +49,8 @@ export function createSourceClient(options: SourceClientOptions): SourceClient {
     const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     const refused = (refusal: SourceRefusal): SourceAnswer => ({ ok: false, refusal, ms: performance.now() - started });
     try {
-      const response = await request(url, {
+      const response = await request(dispatcher, url, {
         method: 'GET',
-        dispatcher,
         signal: combined,
         headers: { 'user-agent': options.userAgent, accept: 'text/html,application/json;q=0.9,*/*;q=0.8' },
       });

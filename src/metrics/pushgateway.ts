@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, request } from '../undici-parts.js';
 import type { Logger } from '../logger.js';
 
 /** The `job` of every push. */
@@ -47,10 +47,12 @@ export interface PushInput {
 export async function pushMetrics(input: PushInput): Promise<boolean> {
   // Logged instead of the configured URL, which may hold a password.
   let target: string | undefined;
+  // An agent of its own, closed after the one push: no socket outlives the run.
+  const agent = new Agent();
   try {
     const { url, authorization } = splitCredentials(input.url);
     target = pushgatewayGroupUrl(url, input.grouping);
-    const response = await request(target, {
+    const response = await request(agent, target, {
       method: input.method,
       body: input.body,
       headers: {
@@ -65,6 +67,8 @@ export async function pushMetrics(input: PushInput): Promise<boolean> {
     input.logger.warn({ url: target, status: response.statusCode, body: answer.slice(0, 300) }, 'the Pushgateway refused the metrics');
   } catch (error) {
     input.logger.warn({ url: target, err: error }, 'could not push metrics to the Pushgateway');
+  } finally {
+    await agent.destroy().catch(() => undefined);
   }
   return false;
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from '../undici-parts.js';
 import { MirrorError } from '../errors.js';
 import { DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
 import type { DjbcdQuery } from './djbcd-url.js';

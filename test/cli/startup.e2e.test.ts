@@ -10,8 +10,8 @@ import { runCli, type CliRun } from '../support/run-cli.js';
  * the command declarations; the database driver, HTTP client, worker pool, logger and
  * schema validator load when a command runs. A module resolve hook, loaded into the
  * built CLI through NODE_OPTIONS, records every file the process imports; the bundle's
- * files name the modules they hold in esbuild's `// node_modules/…` and `// dist/…`
- * comments, and packages left outside the bundle load from node_modules by URL.
+ * files name the modules they hold in their source maps, and packages left outside the
+ * bundle load from node_modules by URL.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'stock-crawler-startup-'));
@@ -46,15 +46,19 @@ async function runRecorded(args: string[]): Promise<CliRun & { sources: string[]
   writeFileSync(log, '');
   const run = await runCli(args, { env: { NODE_OPTIONS: `--import ${register}`, LOADED_LOG: log } });
   const urls = [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
-  const bundled = urls.filter((url) => url.includes('/dist/bundle/')).flatMap((url) => moduleComments(fileURLToPath(url)));
+  const bundled = urls.filter((url) => url.includes('/dist/bundle/')).flatMap((url) => moduleSources(fileURLToPath(url)));
   const external = urls.filter((url) => url.includes('/node_modules/')).map((url) => new URL(url).pathname);
   const packages = new Set([...bundled, ...external].flatMap((path) => PACKAGE.exec(path)?.[1] ?? []));
   return { ...run, sources: bundled.filter((path) => path.startsWith('dist/')), packages };
 }
 
-/** The modules an esbuild output file holds, from the comment that opens each one. */
-function moduleComments(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^\/\/ ((?:node_modules|dist)\/\S+)$/gm)].map((match) => match[1]!);
+/**
+ * The modules an esbuild output file holds, from its source map (the bundle is minified,
+ * so no comment names them): `node_modules/…` paths, and project modules as their `dist/…` file.
+ */
+function moduleSources(file: string): string[] {
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => source.replace(/^(?:\.\.\/)+/, '').replace(/^src\/(.*)\.ts$/, 'dist/$1.js'));
 }
 
 describe('start-up', () => {
