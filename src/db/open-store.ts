@@ -28,7 +28,7 @@ export async function openStore(location: StoreLocation, logger: Pick<Logger, 'd
   const handle = await openDatabase({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
   try {
     if (handle.kind === 'postgres') await requireCurrentSchema(handle.db);
-    const bars = await createDailyBarsRepository(handle.db, { pool: handle.pool, vocabulary: location.rowVocabulary });
+    const bars = await createDailyBarsRepository(handle.db, { bulk: handle.bulk, vocabulary: location.rowVocabulary });
     logger.debug({ database: handle.target, kind: handle.kind, ms: Math.round(performance.now() - started) }, 'database open');
     return { handle, bars, close: () => handle.close() };
   } catch (error) {

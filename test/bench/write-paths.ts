@@ -21,6 +21,7 @@ import { packBars, type PackedBars } from '../../src/db/bars/packed-bars.js';
 import { createDailyBarsRepository } from '../../src/db/bars/daily-bars-repository.js';
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { openDatabase } from '../../src/db/connection/open-database.js';
+import type { BulkTransaction } from '../../src/db/connection/bulk-transaction.js';
 import type { Database } from '../../src/db/schema/tables.js';
 import type { DailyBar } from '../../src/core/daily-bar.js';
 import { benchHistory, benchSymbols, weekdaysEnding, type BenchHistory } from './bench-history.js';
@@ -104,10 +105,10 @@ async function timed(label: string, work: () => Promise<void>): Promise<[string,
   return [label, Number(((performance.now() - started) / 1000).toFixed(2))];
 }
 
-async function reset(db: Kysely<Database>, preload: PackedBars[] | null, pool: pg.Pool): Promise<void> {
+async function reset(db: Kysely<Database>, preload: PackedBars[] | null, bulk: BulkTransaction): Promise<void> {
   await sql`truncate stock_daily_data`.execute(db);
   if (preload !== null) {
-    const repository = await createDailyBarsRepository(db, { pool, copyMinRows: 1 });
+    const repository = await createDailyBarsRepository(db, { bulk, copyMinRows: 1 });
     for (const batch of batches(preload, 100_000)) await repository.upsertPacked(batch);
   }
   await sql`vacuum analyze stock_daily_data`.execute(db);
@@ -130,20 +131,20 @@ try {
   const stored = histories.map((h) => packBars({ symbol: h.symbol, source: 'm0', bars: bars(h, 0, 1440) }));
   const nightly = histories.map((h) => packBars({ symbol: h.symbol, source: 'm1', bars: bars(h, 1437, 1441) }));
   const plain = await createDailyBarsRepository(handle.db);
-  const withCopy = await createDailyBarsRepository(handle.db, { pool });
+  const withCopy = await createDailyBarsRepository(handle.db, { bulk: handle.bulk });
 
   const backfill: Array<[string, number]> = [];
-  await reset(handle.db, null, pool);
+  await reset(handle.db, null, handle.bulk);
   backfill.push(await timed('upsert', () => each(batches(full, STATEMENT_ROWS), (b) => plain.upsertPacked(b))));
-  await reset(handle.db, null, pool);
+  await reset(handle.db, null, handle.bulk);
   backfill.push(await timed('copy_merge', () => each(batches(full, STATEMENT_ROWS), (b) => copyMerge(pool, b))));
-  await reset(handle.db, null, pool);
+  await reset(handle.db, null, handle.bulk);
   backfill.push(await timed('copy_fresh', () => each(batches(full, STATEMENT_ROWS), (b) => withCopy.upsertPacked(b))));
 
   const night: Array<[string, number]> = [];
-  await reset(handle.db, stored, pool);
+  await reset(handle.db, stored, handle.bulk);
   night.push(await timed('upsert', () => each(batches(nightly, 400), (b) => plain.upsertPacked(b))));
-  await reset(handle.db, stored, pool);
+  await reset(handle.db, stored, handle.bulk);
   night.push(await timed('copy_merge', () => each(batches(nightly, 400), (b) => copyMerge(pool, b))));
 
   const rows = (groups: PackedBars[]) => groups.reduce((sum, group) => sum + group.count, 0);

@@ -1,6 +1,4 @@
-import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { BulkConnection } from '../connection/bulk-transaction.js';
 import type { PackedBars } from './packed-bars.js';
 import { ROW_VOCABULARIES, type RowVocabulary } from './row-vocabulary.js';
 import type { TradeDateKind } from '../schema/trade-date-sql.js';
@@ -18,10 +16,10 @@ const COPY_COLUMNS = [
   'data_source',
 ] as const;
 
-/** The COPY statement; is_validated too when the vocabulary writes it. */
-export function copyStatement(vocabulary: RowVocabulary): string {
+/** What the COPY fills: the table and its columns, is_validated too when the vocabulary writes it. */
+export function copyTarget(vocabulary: RowVocabulary): string {
   const columns = vocabulary.validated === undefined ? COPY_COLUMNS : [...COPY_COLUMNS, 'is_validated'];
-  return `copy stock_daily_data (${columns.join(', ')}) from stdin`;
+  return `stock_daily_data (${columns.join(', ')})`;
 }
 
 /**
@@ -70,11 +68,9 @@ export function copyText(packed: PackedBars, kind: TradeDateKind, vocabulary: Ro
   return text;
 }
 
-/** COPYs the symbols' bars into stock_daily_data on `client`; resolves with the rows copied. */
-export async function copyBars(client: pg.ClientBase, groups: readonly PackedBars[], kind: TradeDateKind, vocabulary: RowVocabulary): Promise<number> {
-  const stream = client.query(copyFrom(copyStatement(vocabulary)));
-  await pipeline(textChunks(groups, kind, vocabulary), stream as unknown as NodeJS.WritableStream);
-  return Number(stream.rowCount);
+/** COPYs the symbols' bars into stock_daily_data on `connection`; resolves with the rows copied. */
+export function copyBars(connection: BulkConnection, groups: readonly PackedBars[], kind: TradeDateKind, vocabulary: RowVocabulary): Promise<number> {
+  return connection.copyFrom(copyTarget(vocabulary), textChunks(groups, kind, vocabulary));
 }
 
 /** Built lazily, one symbol at a time, so a large batch never sits in memory as one string. */

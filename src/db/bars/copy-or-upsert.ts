@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { BulkTransaction } from '../connection/bulk-transaction.js';
 import { toPgArrayLiteral } from '../connection/pg-array.js';
 import type { TradeDateKind } from '../schema/trade-date-sql.js';
 import { copyBars, FRESH_SYMBOLS_SQL } from './copy-bars.js';
@@ -26,35 +26,21 @@ export type UpsertGroups = (groups: readonly PackedBars[], execute: Execute) => 
  * and the whole transaction rolls back; the bar writer then saves each symbol alone, and
  * the probe sees those rows.
  */
-export async function copyOrUpsert(
-  pool: pg.Pool,
+export function copyOrUpsert(
+  transaction: BulkTransaction,
   groups: readonly PackedBars[],
   table: { kind: TradeDateKind; vocabulary: RowVocabulary },
   upsertGroups: UpsertGroups,
 ): Promise<SavedRow[]> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('begin');
-    const probe = await client.query<{ stock_code: string }>(FRESH_SYMBOLS_SQL, [toPgArrayLiteral(groups.map((g) => g.symbol))]);
-    const fresh = new Set(probe.rows.map((row) => row.stock_code));
+  return transaction(async (connection) => {
+    const probe = await connection.query<{ stock_code: string }>(FRESH_SYMBOLS_SQL, [toPgArrayLiteral(groups.map((g) => g.symbol))]);
+    const fresh = new Set(probe.map((row) => row.stock_code));
     const copied = groups.filter((group) => fresh.has(group.symbol) && group.count > 0);
-    if (copied.length > 0) await copyBars(client, copied, table.kind, table.vocabulary);
+    if (copied.length > 0) await copyBars(connection, copied, table.kind, table.vocabulary);
     const saved = await upsertGroups(
       groups.filter((group) => !fresh.has(group.symbol)),
-      async (text, parameters) => (await client.query<SavedRow>(text, parameters)).rows,
+      (text, parameters) => connection.query<SavedRow>(text, parameters),
     );
-    await client.query('commit');
     return [...copied.map((group) => ({ stock_code: group.symbol, created: group.count, updated: 0 })), ...saved];
-  } catch (error) {
-    try {
-      await client.query('rollback');
-    } catch (rollbackError) {
-      // The connection itself is gone: do not hand it back to the pool.
-      broken = rollbackError as Error;
-    }
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }

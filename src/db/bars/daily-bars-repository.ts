@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type pg from 'pg';
 import type { DailyBar } from '../../core/daily-bar.js';
 import { CrawlerError, SchemaError } from '../../errors.js';
+import type { BulkTransaction } from '../connection/bulk-transaction.js';
 import { toPgArrayLiteral } from '../connection/pg-array.js';
 import { hasUniqueKeyOn, tableColumns, tableIndexes } from '../schema/catalog.js';
 import { isCreatedByCrawler } from '../schema/table-owner.js';
@@ -58,10 +58,10 @@ const REQUIRED_COLUMNS = ['stock_code', 'trade_date', ...VALUE_COLUMNS, 'data_so
 /** Options for {@link createDailyBarsRepository}. */
 export interface DailyBarsRepositoryOptions {
   /**
-   * The pg pool behind `db` (server databases only). With it, a large write COPYs the
-   * bars of symbols that have no stored row instead of upserting them.
+   * Transactions on a connection apart from `db`'s statements (the database handle's). With
+   * it, a large write COPYs the bars of symbols that have no stored row instead of upserting them.
    */
-  pool?: pg.Pool | undefined;
+  bulk?: BulkTransaction | undefined;
   /** Rows a write must hold before the COPY path is considered. Default 2,000. */
   copyMinRows?: number | undefined;
   /** The rowVocabulary setting; undefined: the backend's in an adopted table, the crawler's in its own. */
@@ -106,7 +106,7 @@ export async function createDailyBarsRepository(db: Kysely<Database>, options: D
   } catch (error) {
     throw new SchemaError(`stock_daily_data cannot be written: ${(error as Error).message}`, { cause: error });
   }
-  const bulk = options.pool === undefined ? undefined : { pool: options.pool, minRows: options.copyMinRows ?? 2_000 };
+  const bulk = options.bulk === undefined ? undefined : { transaction: options.bulk, minRows: options.copyMinRows ?? 2_000 };
   return new BarsRepository(db, { kind, vocabulary, upsert, reads: barsReadStatements(kind) }, bulk);
 }
 
@@ -118,8 +118,8 @@ class BarsRepository implements DailyBarsRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly table: Table,
-    /** The COPY path's pool and threshold; only the repository on the root database has it. */
-    private readonly bulk?: { pool: pg.Pool; minRows: number },
+    /** The COPY path's transactions and threshold; only the repository on the root database has it. */
+    private readonly bulk?: { transaction: BulkTransaction; minRows: number },
   ) {
     this.flavour = table.kind === 'date' ? 'crawler' : 'legacy';
   }
@@ -143,7 +143,7 @@ class BarsRepository implements DailyBarsRepository {
       part.some((group) => group.count > 0) ? execute(this.table.upsert, packedUpsertParameters(part, this.table.vocabulary)) : Promise.resolve([]);
     const saved =
       this.bulk !== undefined && rowCount >= this.bulk.minRows
-        ? await copyOrUpsert(this.bulk.pool, groups, this.table, upsertGroups)
+        ? await copyOrUpsert(this.bulk.transaction, groups, this.table, upsertGroups)
         : await upsertGroups(groups, (text, parameters) => this.run<SavedRow>(text, parameters));
     const bySymbol = new Map(saved.map((row) => [row.stock_code, row]));
     return new Map(

@@ -6,13 +6,16 @@ import { DatabaseUnavailableError, UsageError } from '../../errors.js';
 import { acquireDataDirLock } from '../locks/data-dir-lock.js';
 import { migrateToLatest } from '../schema/migrate.js';
 import type { Database } from '../schema/tables.js';
+import { embeddedBulkTransaction, serverBulkTransaction, type BulkTransaction } from './bulk-transaction.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
 /** An open database; whoever opened it calls `close()` in a `finally`. */
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
-  /** The server connection pool behind `db` (for COPY, which Kysely cannot speak); absent for the embedded database. */
+  /** Transactions on a connection of their own, for COPY (which Kysely cannot speak). */
+  bulk: BulkTransaction;
+  /** The server's connection pool behind `db`; absent for the embedded database. */
   pool?: pg.Pool;
   /** Where it is, safe to log: the URL with its password redacted, or the data directory. */
   target: string;
@@ -71,8 +74,28 @@ async function openServer(url: string, options: OpenDatabaseOptions): Promise<Da
     throw new DatabaseUnavailableError(`cannot connect to ${target}: ${reason}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', pool, target, close: () => db.destroy() };
+  return { db, kind: 'postgres', bulk: serverBulkTransaction(pool), pool, target, close: () => db.destroy() };
 }
+
+/**
+ * Server settings of the embedded database, given at each start. PGlite is one backend in
+ * this process (single-user mode, fsync off), so the server defaults, sized for a shared
+ * machine, cost the crawler's own memory and disk:
+ * - shared_buffers: the default 128 MB sits in this process's WebAssembly memory from the
+ *   first query on; the operating system's page cache holds the table's pages anyway.
+ * - max_wal_size / min_wal_size: a single-user backend checkpoints by itself only when WAL
+ *   passes max_wal_size (1 GB by default), and keeps about that much for reuse: a backfill
+ *   left a gigabyte of WAL beside the table. A checkpoint every 64 MB keeps it small.
+ * - full_page_writes: protects pages torn by a power cut half-way through a write, which
+ *   with fsync off are not protected in the first place; it doubles the WAL after each
+ *   checkpoint.
+ */
+const EMBEDDED_SETTINGS = [
+  ['shared_buffers', '16MB'],
+  ['max_wal_size', '64MB'],
+  ['min_wal_size', '32MB'],
+  ['full_page_writes', 'off'],
+].flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 
 async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const dataDir = options.dataDir;
@@ -84,7 +107,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   try {
     // No extensions: each one adds to the first open. initdb on the first open is the
     // price of an embedded server (seconds); later opens take a fraction of a second.
-    pglite = await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS } });
+    pglite = await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS }, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   } catch (error) {
     await lock.release();
     const reason = error instanceof Error ? error.message : String(error);
@@ -106,7 +129,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
     await close();
     throw error;
   }
-  return { db, kind: 'pglite', target: dataDir, close };
+  return { db, kind: 'pglite', bulk: embeddedBulkTransaction(db, pglite), target: dataDir, close };
 }
 
 /** Node reports some refusals (an AggregateError of IPv4 and IPv6 attempts) with an empty message. */

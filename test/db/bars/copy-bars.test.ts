@@ -4,7 +4,7 @@ import { copyText } from '../../../src/db/bars/copy-bars.js';
 import { packBars } from '../../../src/db/bars/packed-bars.js';
 import { createDailyBarsRepository, type DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
 import { bar, barSeries } from '../../support/bars.js';
-import { serverBackend } from '../../support/databases.js';
+import { describeBackends } from '../../support/databases.js';
 import { saveSymbols } from '../../support/save-bars.js';
 import { storedRows, useMigratedDatabase } from '../helpers.js';
 
@@ -27,15 +27,15 @@ describe('copyText', () => {
   });
 });
 
-// COPY is a server feature: the embedded database always takes the upsert statement.
+// The server COPYs from a stream, the embedded database from a Blob: both must store what the upsert would.
 for (const flavour of ['crawler', 'legacy'] as const) {
-  serverBackend.describe(`COPY path on PostgreSQL, ${flavour} table [postgres]`, () => {
+  describeBackends(`COPY path, ${flavour} table`, (backend) => {
     // A session zone east of UTC: a timestamptz written as a bare day would land on the previous day.
-    const database = useMigratedDatabase(serverBackend, flavour, { timeZone: 'Asia/Taipei', emptyBarsBeforeEach: true });
+    const database = useMigratedDatabase(backend, flavour, { timeZone: 'Asia/Taipei', emptyBarsBeforeEach: true });
     let bulk: DailyBarsRepository;
 
     beforeAll(async () => {
-      bulk = await createDailyBarsRepository(database.db, { pool: database.handle.pool, copyMinRows: 1 });
+      bulk = await createDailyBarsRepository(database.db, { bulk: database.handle.bulk, copyMinRows: 1 });
     });
 
     const days = ['2024-01-02', '2024-01-03', '2024-01-04'];
@@ -84,7 +84,7 @@ for (const flavour of ['crawler', 'legacy'] as const) {
         ]),
       ).rejects.toMatchObject({ code: '22001' });
       expect(await storedRows(database.db)).toEqual(before);
-      // The connection went back to the pool healthy: the next batch succeeds.
+      // The connection is healthy afterwards (back in the pool, or PGlite's session out of the failed transaction).
       const counts = await saveSymbols(bulk, [{ symbol: '2317', source: 'm2', bars: history('2317', 101) }]);
       expect(counts.get('2317')?.created).toBe(3);
     });
