@@ -35,6 +35,9 @@ export interface BenchDocument {
     scale_sizes: number[];
     /** Variables passed to the crawler with --pass-env (empty: the crawler ran at its defaults). */
     crawler_env: Record<string, string>;
+    /** The node flags of the CLI's #! line, which every run gets. */
+    launcher_flags: string[];
+    /** BENCH_NODE_ARGS, added after them. */
     node_args: string[];
   };
   scenarios: Partial<Record<ServerScenarioName, ScenarioResult<ServerRunReport>>>;

@@ -7,7 +7,8 @@ import { markdownTable } from './markdown-table.js';
  */
 export function benchTables(doc: BenchDocument): string {
   const load = `load average ${doc.machine.load_average_start.join(' / ')} at start, ${doc.machine.load_average_end.join(' / ')} at end (shared machine, ${doc.machine.cpus} CPUs)`;
-  const sections = [`Node ${doc.machine.node}; ${load}; the reported run of each scenario is the one with the median wall time of ${doc.settings.runs}.`];
+  const flags = [...doc.settings.launcher_flags, ...doc.settings.node_args].join(' ') || 'none';
+  const sections = [`Node ${doc.machine.node} (flags: ${flags}); ${load}; the reported run of each scenario is the one with the median wall time of ${doc.settings.runs}.`];
   if (Object.keys(doc.settings.crawler_env).length > 0) sections.push(`NOT AT DEFAULTS: ${Object.keys(doc.settings.crawler_env).join(', ')} passed to the crawler.`);
   const server = Object.values(doc.scenarios);
   if (server.length > 0) {

@@ -39,6 +39,7 @@ import { runScale } from './scale-scenario.js';
 import { runServerScenario, type ServerRunReport } from './server-scenario.js';
 import { measureStartup } from './startup-times.js';
 import { judgeTargets } from './targets.js';
+import { launcherFlags } from './time-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -94,7 +95,7 @@ async function measure(context: BenchContext, options: BenchOptions, crawlerEnv:
   const embeddedDoc = embedded === null ? null : embeddedResult(embedded, server);
   return {
     machine: { cpus: availableParallelism(), node: process.version, load_average_start: loadStart, load_average_end: loadavg().map((l) => round(l, 2)) },
-    settings: { symbols: options.symbols, runs: options.runs, error_rate: options.errorRate, scale_sizes: options.scaleSizes, crawler_env: crawlerEnv, node_args: context.launcher.nodeArgs },
+    settings: { symbols: options.symbols, runs: options.runs, error_rate: options.errorRate, scale_sizes: options.scaleSizes, crawler_env: crawlerEnv, launcher_flags: launcherFlags(context.launcher.bin), node_args: context.launcher.nodeArgs },
     scenarios: server,
     embedded: embeddedDoc,
     scale,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { launcherFlags } from './time-cli.js';
 
 /** Wall times (ms) of `stock-crawler --help` and of a bare `node -e ""`, sample by sample. */
 export interface StartupTimes {
@@ -21,7 +22,7 @@ export async function measureStartup(bin: string, times: number): Promise<Startu
     return performance.now() - started;
   };
   for (let i = 0; i < times + 2; i += 1) {
-    const helpMs = await time([bin, '--help']);
+    const helpMs = await time([...launcherFlags(bin), bin, '--help']);
     const bareMs = await time(['-e', '']);
     if (i < 2) continue;
     help.push(helpMs);

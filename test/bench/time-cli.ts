@@ -51,6 +51,17 @@ export interface CliRunOptions {
   probeFile?: string | undefined;
 }
 
+/**
+ * The node flags of the CLI's `#!/usr/bin/env -S node …` line. The bench starts node
+ * itself (to add BENCH_NODE_ARGS and the probe), so it passes these as running the file
+ * would: what is measured is what cron and the container run.
+ */
+export function launcherFlags(bin: string): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env(?: -S)? node((?: \S+)*)\s*$/.exec(first);
+  return match === null ? [] : (match[1] ?? '').split(' ').filter(Boolean);
+}
+
 const PROBE = pathToFileURL(join(import.meta.dirname, 'memory-probe.mjs')).href;
 let sequence = 0;
 
@@ -63,7 +74,8 @@ export async function timeCli(launcher: CliLauncher, args: string[], options: Cl
   if (options.probeFile !== undefined) env.BENCH_MEMORY_PROBE_FILE = options.probeFile;
   const spawnedAt = epochMs();
   const started = performance.now();
-  const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...launcher.nodeArgs, ...probeArgs, launcher.bin, ...args], {
+  const node = launcher.bin === '-e' ? [] : launcherFlags(launcher.bin);
+  const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%U %S %M', process.execPath, ...node, ...launcher.nodeArgs, ...probeArgs, launcher.bin, ...args], {
     cwd: launcher.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

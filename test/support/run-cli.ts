@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,9 +42,11 @@ export interface StartedCli {
 /** Starts the built CLI as {@link runCli} does, without waiting for it. */
 export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
   if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` (npm test does) before the CLI tests');
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // The file itself is run, as cron and the container do: its #! line (and the launcher's
+  // node flags there) is part of what is tested. The test's own node comes first on PATH.
+  const child = spawn(BIN, [...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+    env: { PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
