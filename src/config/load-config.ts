@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { redactUrlPassword } from './redact-url.js';
+import { redactUrlPassword } from '../redact-password.js';
 import { flagNameOf } from './options.js';
 import { CONFIG_KEYS, configSchema, envNameFor, SECRET_KEYS, schemaOf, type Config, type ConfigKey } from './schema.js';
 

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from './load-config.js';
-import { redactUrlPassword } from './redact-url.js';
+import { redactUrlPassword } from '../redact-password.js';
 import { CONFIG_KEYS, SECRET_KEYS } from './schema.js';
 
 /** What `--print-config` prints: every key's effective value (secrets masked) and where it came from. */

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
 import { tableExists } from '../db/schema/catalog.js';
 import { createDailyBarsRepository } from '../db/bars/daily-bars-repository.js';
 import { checkSchema } from '../db/schema/migrate.js';
-import { openDatabase, redactDatabaseUrl } from '../db/connection/open-database.js';
+import { openDatabase } from '../db/connection/open-database.js';
+import { redactUrlPassword, withoutPassword } from '../redact-password.js';
 import { createRunsRepository } from '../db/runs/runs-repository.js';
 import type { Database } from '../db/schema/tables.js';
 import { CrawlerError, SchemaError } from '../errors.js';
@@ -34,7 +35,7 @@ type Findings = Pick<DatabaseCheck, 'schema' | 'newestTradeDate' | 'lastRun' | '
 export async function checkDatabase(options: CheckDatabaseOptions): Promise<DatabaseCheck> {
   const started = performance.now();
   const kind = options.databaseUrl ? 'postgres' : 'pglite';
-  const target = options.databaseUrl ? redactDatabaseUrl(options.databaseUrl) : options.dataDir;
+  const target = options.databaseUrl ? redactUrlPassword(options.databaseUrl) : options.dataDir;
   const result = (fields: Partial<DatabaseCheck>): DatabaseCheck => ({
     ok: false,
     kind,
@@ -162,18 +163,6 @@ function describeError(error: unknown): string {
   return `E_DB_UNAVAILABLE ${message}`;
 }
 
-/** Defence in depth: whatever a driver said, the password never leaves this module. */
-function withoutPassword(text: string, url: string | undefined): string {
-  if (!url) return text;
-  let password = '';
-  try {
-    const parsed = new URL(url);
-    password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
-  } catch {
-    return text.split(url).join(redactDatabaseUrl(url));
-  }
-  return password ? text.split(password).join('***') : text;
-}
 
 async function exists(path: string): Promise<boolean> {
   try {

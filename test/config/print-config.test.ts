@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import { describeConfig } from '../../src/config/print-config.js';
-import { redactUrlPassword } from '../../src/config/redact-url.js';
 import { CONFIG_KEYS } from '../../src/config/schema.js';
-import { redactDatabaseUrl } from '../../src/db/connection/open-database.js';
 import type { ConfigError } from '../../src/errors.js';
 
 const SENTINEL = 's3cr3t-sentinel';
@@ -57,22 +55,5 @@ describe('describeConfig', () => {
     });
     expect(JSON.stringify(config)).not.toContain(SENTINEL);
     expect(config.brokers).toEqual([{ name: 'a', url: 'http://u:***@a.example/' }, 'http://b.example/']);
-  });
-});
-
-describe('redactUrlPassword', () => {
-  it.each([
-    `postgres://crawler:${SENTINEL}@db:5432/stocks`,
-    `postgresql://crawler:${encodeURIComponent('p@ss:w/rd')}@db/stocks`,
-    `postgres://db/stocks?user=crawler&password=${SENTINEL}`,
-    'postgres://crawler@db/stocks',
-    'postgres://db/stocks',
-  ])('agrees with redactDatabaseUrl on %s', (url) => {
-    expect(redactUrlPassword(url)).toBe(redactDatabaseUrl(url));
-  });
-
-  it('masks what does not parse as a URL, and a password with a comma in it', () => {
-    expect(redactUrlPassword(`postgres://crawler:${SENTINEL}@[bad/stocks`)).not.toContain(SENTINEL);
-    expect(redactUrlPassword('postgres://crawler:pa,ss@db/stocks')).toBe('postgres://crawler:***@db/stocks');
   });
 });

@@ -2,7 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { UsageError } from '../../errors.js';
 import type { Database } from '../schema/tables.js';
 import { storedTradeDate, tradingDay, type TradeDateKind } from '../schema/trade-date-sql.js';
-import type { HistoryRow } from './history-query.js';
+import { toHistoryRow, type HistoryRow } from './history-query.js';
 
 /** Columns a history page can be sorted by (the old history endpoint's `sort_by`). */
 export const HISTORY_SORT_KEYS = ['trade_date', 'close_price', 'volume', 'high_price', 'low_price'] as const;
@@ -63,18 +63,6 @@ export async function readHistoryPage(db: Kysely<Database>, kind: TradeDateKind,
 }
 
 type PageRow = HistoryRow & { total_records: number };
-
-function toHistoryRow(row: PageRow): HistoryRow {
-  return {
-    stock_code: row.stock_code,
-    trade_date: row.trade_date,
-    open_price: row.open_price,
-    high_price: row.high_price,
-    low_price: row.low_price,
-    close_price: row.close_price,
-    volume: row.volume,
-  };
-}
 
 function checkQuery(query: HistoryPageQuery): void {
   if (!Number.isSafeInteger(query.page) || query.page < 1) throw new UsageError(`page must be an integer ≥ 1, not ${query.page}`);

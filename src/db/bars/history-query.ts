@@ -71,7 +71,8 @@ export async function* readHistoryPages(
 
 type PageRow = HistoryRow & { cursor: string };
 
-function toHistoryRow(row: PageRow): HistoryRow {
+/** A row as the history readers return it: only the bar's columns, whatever else the statement selected. */
+export function toHistoryRow(row: HistoryRow): HistoryRow {
   return {
     stock_code: row.stock_code,
     trade_date: row.trade_date,

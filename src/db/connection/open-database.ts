@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DatabaseUnavailableError, UsageError } from '../../errors.js';
+import { redactUrlPassword, withoutPassword } from '../../redact-password.js';
 import { acquireDataDirLock } from '../locks/data-dir-lock.js';
 import { migrateToLatest } from '../schema/migrate.js';
 import type { Database } from '../schema/tables.js';
@@ -50,7 +51,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 async function openServer(url: string, options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  const target = redactDatabaseUrl(url);
+  const target = redactUrlPassword(url);
   if (!URL.canParse(url)) throw new UsageError(`the database URL is not a valid URL: ${target}`);
   const pool = new pg.Pool({
     connectionString: url,
@@ -144,27 +145,4 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
   return TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format);
 }
 
-/** The URL with its password (in the userinfo or a `password=` parameter) replaced by `***`. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-    return parsed.toString();
-  } catch {
-    // Unparseable: mask anything that looks like user:password@ or password=…
-    return url.replace(/(\/\/[^/@:]*:)[^@/]*@/, '$1***@').replace(/(password=)[^&\s]*/gi, '$1***');
-  }
-}
 
-/** Defence in depth: no driver message we pass on may carry the password. */
-function withoutPassword(message: string, url: string): string {
-  let password = '';
-  try {
-    const parsed = new URL(url);
-    password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
-  } catch {
-    return message;
-  }
-  return password ? message.split(password).join('***') : message;
-}

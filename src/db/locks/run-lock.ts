@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { CrawlerError, DatabaseUnavailableError, LockHeldError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
+import { redactUrlPassword, withoutPassword } from '../../redact-password.js';
 import { rethrowUnavailable } from '../connection/connection-errors.js';
-import { redactDatabaseUrl } from '../connection/open-database.js';
 import { retryTransient } from '../connection/transient-retry.js';
 import { findHolder, heldError } from './lock-holder.js';
 import { lockSteps, runLockName, tryLocks, unlock, type RunLockKey } from './lock-steps.js';
@@ -153,7 +153,7 @@ async function connect(url: string, key: RunLockKey, logger: RunLockOptions['log
   } catch (error) {
     await client.end().catch(() => undefined);
     const reason = error instanceof Error && error.message ? error.message : String(error);
-    throw new DatabaseUnavailableError(`cannot connect to ${redactDatabaseUrl(url)} for the run lock: ${withoutPassword(reason, url)}`, { cause: error });
+    throw new DatabaseUnavailableError(`cannot connect to ${redactUrlPassword(url)} for the run lock: ${withoutPassword(reason, url)}`, { cause: error });
   }
   // A server-wide idle_session_timeout (PostgreSQL 14+) would end this idle session, and
   // the lock with it, in the middle of a run. Older servers have no such setting.
@@ -192,13 +192,3 @@ function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10} s`;
 }
 
-/** Defence in depth: a driver message passed on never carries the password. */
-function withoutPassword(message: string, url: string): string {
-  try {
-    const parsed = new URL(url);
-    const password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
-    return password ? message.split(password).join('***') : message;
-  } catch {
-    return message;
-  }
-}

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { CrawlerError, DatabaseUnavailableError, SchemaError, UsageError } from '../../errors.js';
+import { redactUrlPassword, withoutPassword } from '../../redact-password.js';
 import { isConnectionFailure } from '../connection/connection-errors.js';
-import { redactDatabaseUrl } from '../connection/open-database.js';
 import { tradeDateKind, type TradeDateKind } from '../schema/trade-date-sql.js';
 import { symbolRowsSql, type SymbolRowsReader } from './symbol-rows.js';
 
@@ -35,7 +35,7 @@ const REQUIRED = ['stock_code', 'trade_date', 'open_price', 'high_price', 'low_p
  *   be reached; SchemaError when it has no usable stock_daily_data. No message holds the password.
  */
 export async function openAgainstDatabase(url: string, options: AgainstOptions = {}): Promise<AgainstDatabase> {
-  const target = redactDatabaseUrl(url);
+  const target = redactUrlPassword(url);
   if (!URL.canParse(url)) throw new UsageError(`the --against URL is not a valid URL: ${target}`);
   const session: Session = { client: await connectReadOnly(url, target, options), url, target };
   try {
@@ -71,7 +71,7 @@ async function connectReadOnly(url: string, target: string, options: AgainstOpti
     await client.query('set default_transaction_read_only = on');
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new DatabaseUnavailableError(`cannot connect to the --against database ${target}: ${scrub(describe(error), url)}`, { cause: error });
+    throw new DatabaseUnavailableError(`cannot connect to the --against database ${target}: ${withoutPassword(describe(error), url)}`, { cause: error });
   }
   return client;
 }
@@ -121,7 +121,7 @@ function againstReader(session: Session, kind: TradeDateKind): AgainstDatabase {
 }
 
 function lostConnection({ url, target }: Session, error: unknown): DatabaseUnavailableError {
-  return new DatabaseUnavailableError(`the --against database ${target} became unavailable: ${scrub(describe(error), url)}`, { cause: error });
+  return new DatabaseUnavailableError(`the --against database ${target} became unavailable: ${withoutPassword(describe(error), url)}`, { cause: error });
 }
 
 function describe(error: unknown): string {
@@ -131,14 +131,3 @@ function describe(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? error.name;
 }
 
-/** No driver message we pass on may carry the password. */
-function scrub(message: string, url: string): string {
-  let password = '';
-  try {
-    const parsed = new URL(url);
-    password = parsed.searchParams.get('password') ?? decodeURIComponent(parsed.password);
-  } catch {
-    return message;
-  }
-  return password ? message.split(password).join('***') : message;
-}
