@@ -9,7 +9,7 @@ import { createCrawlRuntime } from './crawl-runtime.js';
 import { logRetry, retrying } from './database-retry.js';
 import { runBatch, type BatchEnd, type BatchSymbolResult, type RunBatchDeps } from './run-batch.js';
 import type { ShutdownGrace } from './shutdown-grace.js';
-import { lastBars, newestDays } from './stored-bars.js';
+import { readStoredTails, StoredTails } from './stored-tails.js';
 import { createHolidaysRepository } from '../db/market/holidays-repository.js';
 import { holidayCalendar, lastClosedSession } from './trading-session.js';
 
@@ -70,19 +70,22 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
       : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
   try {
     const read = retrying(config.dbRetryMs, grace.cancel, logger);
-    // One query for both: a symbol's newest stored day is the last of its recent bars.
-    const reading = store === undefined ? undefined : read(() => store.bars.recentBars(request.symbols, config.overlapBars));
+    // One read for both: a symbol's newest stored day is the last of its recent bars.
+    const reading =
+      store === undefined
+        ? undefined
+        : readStoredTails(request.symbols, config.overlapBars, (symbols, perSymbol) => read(() => store.bars.recentBars(symbols, perSymbol)));
     const holidays = store === undefined ? [] : await read(() => createHolidaysRepository(store.handle.db).days());
     // Weekdays less the stored holidays; weekdays alone until a calendar was synced.
     const calendar = holidayCalendar(holidays);
     const nowMs = context.clock.now();
     const today = calendarDateIn(nowMs, config.timeZone);
     const lastSession = lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt, holidays: calendar });
-    const recent = (await reading) ?? new Map();
+    const tails = (await reading) ?? new StoredTails(0, 0);
     const end = await runBatch({
       symbols: request.symbols,
-      latestStored: newestDays(recent),
-      recentBars: async (codes, perSymbol) => lastBars(recent, codes, perSymbol),
+      latestStored: tails.newestDays(),
+      recentBars: async (codes, perSymbol) => tails.lastBars(codes, perSymbol),
       fetch: (symbol, fetchRequest) => runtime.fetch(symbol, { ...fetchRequest, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
       // A failed flush fails its writes, and each write's failure reaches its symbol.

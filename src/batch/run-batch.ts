@@ -120,8 +120,6 @@ export interface BatchEnd {
 export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   const { options } = deps;
   const plans = planAll(deps);
-  const incremental = [...plans].filter(([, plan]) => plan.kind === 'incremental').map(([symbol]) => symbol);
-  const stored = incremental.length > 0 ? await deps.recentBars(incremental, options.overlapBars) : new Map<string, DailyBar[]>();
 
   let fatal: CrawlerError | undefined;
   const noteFatal = (error: unknown): void => {
@@ -142,7 +140,9 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
       const release = await budget.acquire(plan.count);
       let releasedByCommit = false;
       try {
-        const crawled = await crawlPlanned(symbol, plan, stored.get(symbol) ?? [], deps);
+        // Asked for per symbol, when it starts: only the symbols in flight hold their stored bars as objects.
+        const stored = plan.kind === 'incremental' ? ((await deps.recentBars([symbol], options.overlapBars)).get(symbol) ?? []) : [];
+        const crawled = await crawlPlanned(symbol, plan, stored, deps);
         if (crawled.kind === 'done') {
           deps.onResult(crawled.result);
           return;
