@@ -1,4 +1,5 @@
 import type { DailyBar } from '../core/daily-bar.js';
+import { dayNumber, formatDay } from '../core/day-number.js';
 
 /*
  * What a batch needs to know of the store comes from one read of each symbol's last few
@@ -18,7 +19,7 @@ export class StoredTails {
   /** Symbol → its row; row r holds slots r × perSymbol onwards. */
   readonly #rows = new Map<string, number>();
   readonly #counts: Uint8Array;
-  /** Trading days as yyyymmdd numbers. */
+  /** Trading days as day numbers (core/day-number). */
   readonly #days: Int32Array;
   readonly #values: Float64Array;
   readonly #weekend: Uint8Array;
@@ -57,7 +58,7 @@ export class StoredTails {
     for (const [symbol, row] of this.#rows) {
       const day = this.#days[row * this.#perSymbol + this.#counts[row]! - 1]!;
       let text = texts.get(day);
-      if (text === undefined) texts.set(day, (text = dayText(day)));
+      if (text === undefined) texts.set(day, (text = formatDay(day)));
       days.set(symbol, text);
     }
     return days;
@@ -83,7 +84,7 @@ export class StoredTails {
     const values = this.#values;
     return {
       stock_code: symbol,
-      trade_date: dayText(this.#days[slot]!),
+      trade_date: formatDay(this.#days[slot]!),
       open_price: values[at]!,
       high_price: values[at + 1]!,
       low_price: values[at + 2]!,
@@ -111,14 +112,4 @@ export async function readStoredTails(
     for (const [symbol, bars] of recent) tails.add(symbol, bars);
   }
   return tails;
-}
-
-function dayNumber(day: string): number {
-  return Number(day.slice(0, 4)) * 10_000 + Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
-}
-
-function dayText(day: number): string {
-  const year = Math.floor(day / 10_000);
-  const month = Math.floor(day / 100) % 100;
-  return `${year}-${String(month).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`;
 }

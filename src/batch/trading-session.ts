@@ -1,10 +1,9 @@
 import { calendarDateIn } from '../clock.js';
-import { CrawlerError, UsageError } from '../errors.js';
+import { dayNumber, formatDay, isWeekdayNumber } from '../core/day-number.js';
+import { UsageError } from '../errors.js';
 
 /** `HH:MM`, 24-hour clock; the config schema can reuse it to check `readyAt` at start-up. */
 export const READY_AT_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
-const DAY_MS = 86_400_000;
 
 /**
  * The exchange's market holidays, prepared once so that counting trading days stays a
@@ -108,28 +107,6 @@ export function isWeekday(day: string): boolean {
   return isWeekdayNumber(dayNumber(day));
 }
 
-/** Days since 1970-01-01 (a Thursday). */
-function dayNumber(day: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  const ms = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(ms) || formatDay(ms / DAY_MS) !== day) {
-    throw new CrawlerError('E_INTERNAL', `not a calendar day: ${JSON.stringify(day.slice(0, 20))}`);
-  }
-  return ms / DAY_MS;
-}
-
-function formatDay(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** 0 = Monday … 6 = Sunday; day 0 (1970-01-01) was a Thursday. */
-function weekdayOf(n: number): number {
-  return (((n + 3) % 7) + 7) % 7;
-}
-
-function isWeekdayNumber(n: number): boolean {
-  return weekdayOf(n) < 5;
-}
 
 /** Weekdays from the Monday 1969-12-29 (day -3) through day n, floored for earlier days. */
 function weekdaysUpTo(n: number): number {

@@ -1,5 +1,6 @@
 import type { SymbolSpan } from '../db/quality/completeness-reader.js';
-import { countBetween, dayNumber, formatDay, lowerBound, nextDay, tradingDaysBetween, type TradingCalendar } from './trading-days.js';
+import { dayNumber, formatDay } from '../core/day-number.js';
+import { countBetween, lowerBound, nextDay, tradingDaysBetween, type TradingCalendar } from './trading-days.js';
 
 /** Share of the symbols that should have a day and lack it from which the day is a market closure. */
 export const CLOSURE_SHARE = 0.9;

@@ -1,6 +1,4 @@
-import { CrawlerError } from '../errors.js';
-
-const DAY_MS = 86_400_000;
+import { dayNumber, formatDay, isWeekdayNumber } from '../core/day-number.js';
 
 /**
  * The trading calendar as verify sees it: weekdays minus `holidays` ('YYYY-MM-DD'); an
@@ -11,25 +9,6 @@ export interface TradingCalendar {
   holidays: ReadonlySet<string>;
 }
 
-/** Days since 1970-01-01 of a 'YYYY-MM-DD' day. @throws CrawlerError E_INTERNAL for anything else. */
-export function dayNumber(day: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  const ms = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(ms) || formatDay(ms / DAY_MS) !== day) {
-    throw new CrawlerError('E_INTERNAL', `not a calendar day: ${JSON.stringify(day.slice(0, 20))}`);
-  }
-  return ms / DAY_MS;
-}
-
-/** 'YYYY-MM-DD' of a day number. */
-export function formatDay(n: number): string {
-  return new Date(n * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Whether `day` is Monday to Friday (1970-01-01, day 0, was a Thursday). */
-export function isWeekdayNumber(n: number): boolean {
-  return (((n + 3) % 7) + 7) % 7 < 5;
-}
 
 /** Whether `day` is a trading day of `calendar`: a weekday that is not a holiday. */
 export function isTradingDay(day: string, calendar: TradingCalendar): boolean {

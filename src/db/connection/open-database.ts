@@ -147,5 +147,3 @@ function describeFailure(error: unknown): string {
 function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
   return TYPE_PARSERS[oid] ?? pg.types.getTypeParser(oid, format);
 }
-
-
