@@ -96,6 +96,7 @@ const postgresBackend: TestBackend = {
     // An explained skip: without a server this half cannot run. Said loudly (and again
     // by the global setup) so a green run without a server is not taken for a full one.
     console.warn(`!! SKIPPED "${name}": set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run it`);
+    // Skipped because no PostgreSQL server was given (TEST_DATABASE_URL unset); CI sets it.
     describe.skip(name, fn);
   },
   async create() {

@@ -153,5 +153,6 @@ export function describeWithCluster(name: string, fn: () => void): void {
     return;
   }
   console.warn(`!! SKIPPED "${name}": no initdb (install the PostgreSQL server binaries or set PG_BIN) for a throw-away cluster`);
+  // Skipped because this machine has no initdb to make a cluster with; CI's machine has it.
   describe.skip(name, fn);
 }

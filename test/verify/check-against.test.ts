@@ -21,6 +21,7 @@ const logger = createLogger({ level: 'silent', pretty: false, write: () => undef
 // Their side is the old service's PostgreSQL server; ours runs on both backends.
 describeBackends('verify --against, the old service\'s database', (backend) => {
   if (!TEST_DATABASE_URL) {
+    // Skipped without a server: the other database is the old service's PostgreSQL, never embedded.
     it.skip('needs TEST_DATABASE_URL: the other database is always a server', () => undefined);
     return;
   }
