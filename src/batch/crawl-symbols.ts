@@ -9,6 +9,7 @@ import { createCrawlRuntime } from './crawl-runtime.js';
 import { logRetry, retrying } from './database-retry.js';
 import { runBatch, type BatchEnd, type BatchSymbolResult, type RunBatchDeps } from './run-batch.js';
 import type { ShutdownGrace } from './shutdown-grace.js';
+import { deferIndexForBulkLoad } from './bulk-load.js';
 import { readStoredTails, StoredTails } from './stored-tails.js';
 import { createHolidaysRepository } from '../db/market/holidays-repository.js';
 import { holidayCalendar, lastClosedSession } from './trading-session.js';
@@ -68,6 +69,7 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     store === undefined || request.dryRun
       ? undefined
       : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
+  let rebuildIndex: (() => Promise<void>) | undefined;
   try {
     const read = retrying(config.dbRetryMs, grace.cancel, logger);
     // One read for both: a symbol's newest stored day is the last of its recent bars.
@@ -82,6 +84,10 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     const today = calendarDateIn(nowMs, config.timeZone);
     const lastSession = lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt, holidays: calendar });
     const tails = (await reading) ?? new StoredTails(0, 0);
+    if (writer !== undefined && store !== undefined) {
+      const freshSymbols = new Set(request.symbols).size - tails.size;
+      rebuildIndex = await read(() => deferIndexForBulkLoad(store.handle.db, { embedded: store.handle.kind === 'pglite', freshSymbols }, logger));
+    }
     const end = await runBatch({
       symbols: request.symbols,
       latestStored: tails.newestDays(),
@@ -114,7 +120,12 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     });
     return { ...end, brokers: runtime.scheduler?.stats() ?? {} };
   } finally {
-    await writer?.close();
-    await runtime.close();
+    try {
+      await writer?.close();
+      await runtime.close();
+    } finally {
+      // Last, with the parser threads gone: the build's sort is the run's largest allocation.
+      await rebuildIndex?.();
+    }
   }
 }

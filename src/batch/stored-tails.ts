@@ -50,6 +50,11 @@ export class StoredTails {
     });
   }
 
+  /** How many symbols have stored bars. */
+  get size(): number {
+    return this.#rows.size;
+  }
+
   /** Each symbol's newest stored trading day; symbols without bars are absent. */
   newestDays(): Map<string, string> {
     const days = new Map<string, string>();
