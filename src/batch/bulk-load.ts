@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from '../db/connection/open-database.js';
 import { dropTradeDateIndex, restoreTradeDateIndex, storedRowsEstimate } from '../db/schema/trade-date-index.js';
 import type { Logger } from '../logger.js';
 
@@ -33,21 +33,25 @@ export function shouldDeferIndex(input: BulkLoadInput): boolean {
 }
 
 /**
- * For a run that writes: drops the trade_date index when it is a bulk load (see `shouldDeferIndex` and
- * db/schema/trade-date-index.ts), and returns what builds it again once the writes are
- * done; undefined when the run keeps it. A build that fails is logged, not fatal: the
- * bars are stored, and the next open of the data directory builds the index.
+ * Prepares a run that writes for a bulk load, when it is one (see `shouldDeferIndex`): moves
+ * the embedded database to a thread of its own (db/connection/pglite-thread.ts), drops the
+ * trade_date index (db/schema/trade-date-index.ts), and returns what builds it again once
+ * the writes are done; undefined when the run is not a bulk load. A build that fails is
+ * logged, not fatal: the bars are stored, and the next open of the data directory builds it.
  */
-export async function deferIndexForBulkLoad(
-  db: Kysely<any>,
-  input: Omit<BulkLoadInput, 'storedRows'>,
+export async function prepareBulkLoad(
+  handle: Pick<DatabaseHandle, 'db' | 'kind' | 'moveToOwnThread'>,
+  freshSymbols: number,
   logger: Pick<Logger, 'info' | 'warn'>,
 ): Promise<(() => Promise<void>) | undefined> {
-  if (!input.embedded) return undefined;
+  const { db } = handle;
+  if (handle.kind !== 'pglite') return undefined;
   const storedRows = await storedRowsEstimate(db);
-  if (!shouldDeferIndex({ ...input, storedRows })) return undefined;
+  if (!shouldDeferIndex({ embedded: true, freshSymbols, storedRows })) return undefined;
+  const thread = await handle.moveToOwnThread?.();
+  if (thread?.moved === false) logger.warn({ err: thread.error }, 'the embedded database stays on the main thread');
   await dropTradeDateIndex(db);
-  logger.info({ freshSymbols: input.freshSymbols, storedRows }, 'bulk load: the trade_date index is built once the bars are in');
+  logger.info({ freshSymbols, storedRows, ownThread: thread?.moved === true }, 'bulk load: the trade_date index is built once the bars are in');
   return async () => {
     const started = performance.now();
     try {

@@ -9,7 +9,7 @@ import { createCrawlRuntime } from './crawl-runtime.js';
 import { logRetry, retrying } from './database-retry.js';
 import { runBatch, type BatchEnd, type BatchSymbolResult, type RunBatchDeps } from './run-batch.js';
 import type { ShutdownGrace } from './shutdown-grace.js';
-import { deferIndexForBulkLoad } from './bulk-load.js';
+import { prepareBulkLoad } from './bulk-load.js';
 import { readStoredTails, StoredTails } from './stored-tails.js';
 import { createHolidaysRepository } from '../db/market/holidays-repository.js';
 import { holidayCalendar, lastClosedSession } from './trading-session.js';
@@ -69,7 +69,7 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     store === undefined || request.dryRun
       ? undefined
       : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
-  let rebuildIndex: (() => Promise<void>) | undefined;
+  let bulkLoad: Promise<(() => Promise<void>) | undefined> | undefined;
   try {
     const read = retrying(config.dbRetryMs, grace.cancel, logger);
     // One read for both: a symbol's newest stored day is the last of its recent bars.
@@ -86,7 +86,11 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     const tails = (await reading) ?? new StoredTails(0, 0);
     if (writer !== undefined && store !== undefined) {
       const freshSymbols = new Set(request.symbols).size - tails.size;
-      rebuildIndex = await read(() => deferIndexForBulkLoad(store.handle.db, { embedded: store.handle.kind === 'pglite', freshSymbols }, logger));
+      // Not awaited: the first requests go out while it runs; writes wait for the connection it holds.
+      bulkLoad = read(() => prepareBulkLoad(store.handle, freshSymbols, logger)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'bulk load not prepared: the bars are written as on any run');
+        return undefined;
+      });
     }
     const end = await runBatch({
       symbols: request.symbols,
@@ -125,7 +129,7 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
       await runtime.close();
     } finally {
       // Last, with the parser threads gone: the build's sort is the run's largest allocation.
-      await rebuildIndex?.();
+      await (await bulkLoad)?.();
     }
   }
 }

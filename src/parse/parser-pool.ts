@@ -1,6 +1,7 @@
 import type { Piscina } from 'piscina';
 import { CrawlerError, FormatError } from '../errors.js';
 import type { DailySeries } from '../core/daily-series.js';
+import { workerEntry } from '../worker-entry.js';
 import { parseDjbcd } from './parse-djbcd.js';
 import type { ParseTask, ParseTaskResult } from './parse-worker.js';
 
@@ -44,8 +45,10 @@ export function createParserPool(options: ParserPoolOptions): Parser {
   let pool: Promise<Piscina<ParseTask, ParseTaskResult>> | undefined;
   const startPool = async (): Promise<Piscina<ParseTask, ParseTaskResult>> => {
     const { Piscina } = await import('piscina');
+    const entry = workerEntry(import.meta.url, 'parse-worker');
     return new Piscina<ParseTask, ParseTaskResult>({
-      ...workerEntry(),
+      filename: entry.filename.href,
+      ...(entry.execArgv === undefined ? {} : { execArgv: entry.execArgv }),
       minThreads: 0,
       maxThreads: Math.max(1, threads),
       idleTimeout: options.idleTimeoutMs ?? 2_000,
@@ -84,20 +87,6 @@ export function createInlineParser(): Parser {
     parse: async (bytes, charset) => parseDjbcd(bytes, charset === undefined ? {} : { charset }),
     close: async () => {},
   };
-}
-
-/**
- * The worker file next to this module: `parse-worker.js` in the build; under vitest
- * or tsx this module is a `.ts` file, and the worker then needs tsx loaded too.
- */
-function workerEntry(): { filename: string; execArgv?: string[] } {
-  if (import.meta.url.endsWith('.ts')) {
-    // Started through tsx (`--import tsx`, or the `tsx` CLI's loader paths): workers inherit it.
-    const hasTsx = process.execArgv.some((arg) => arg.includes('tsx'));
-    const execArgv = hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'];
-    return { filename: new URL('./parse-worker.ts', import.meta.url).href, execArgv };
-  }
-  return { filename: new URL('./parse-worker.js', import.meta.url).href };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deferIndexForBulkLoad, shouldDeferIndex } from '../../src/batch/bulk-load.js';
+import { prepareBulkLoad, shouldDeferIndex } from '../../src/batch/bulk-load.js';
 import { tableIndexes } from '../../src/db/schema/catalog.js';
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
 import { TRADE_DATE_INDEX } from '../../src/db/schema/trade-date-index.js';
@@ -25,20 +25,21 @@ describe('shouldDeferIndex', () => {
 
 const quiet = { info: () => undefined, warn: () => undefined };
 
-describeBackends('deferIndexForBulkLoad', (backend) => {
+describeBackends('prepareBulkLoad', (backend) => {
   const store = useEmptyDatabase(backend, { scope: 'test' });
   const names = async () => (await tableIndexes(store.db, 'stock_daily_data')).map((index) => index.name);
 
-  it('drops the index for a bulk load and builds it when told to, on the embedded database only', async () => {
+  it('moves the embedded database to its own thread, drops the index, and builds it when told to; a server is left alone', async () => {
     await migrateToLatest(store.db);
-    const embedded = store.handle.kind === 'pglite';
-    const rebuild = await deferIndexForBulkLoad(store.db, { embedded, freshSymbols: 2_000 }, quiet);
-    if (!embedded) {
+    const logged: unknown[] = [];
+    const rebuild = await prepareBulkLoad(store.handle, 2_000, { info: ((fields: unknown) => void logged.push(fields)) as never, warn: () => undefined });
+    if (store.handle.kind === 'postgres') {
       expect(rebuild).toBeUndefined();
       expect(await names()).toContain(TRADE_DATE_INDEX);
       return;
     }
     expect(rebuild).toBeTypeOf('function');
+    expect(logged).toEqual([expect.objectContaining({ freshSymbols: 2_000, storedRows: 0, ownThread: true })]);
     expect(await names()).not.toContain(TRADE_DATE_INDEX);
     await rebuild?.();
     expect(await names()).toContain(TRADE_DATE_INDEX);
@@ -46,18 +47,18 @@ describeBackends('deferIndexForBulkLoad', (backend) => {
 
   it('leaves the index alone for a run of a few symbols', async () => {
     await migrateToLatest(store.db);
-    expect(await deferIndexForBulkLoad(store.db, { embedded: store.handle.kind === 'pglite', freshSymbols: 20 }, quiet)).toBeUndefined();
+    expect(await prepareBulkLoad(store.handle, 20, quiet)).toBeUndefined();
     expect(await names()).toContain(TRADE_DATE_INDEX);
   });
 });
 
-embeddedBackend.describe('deferIndexForBulkLoad when the build fails', () => {
+embeddedBackend.describe('prepareBulkLoad when the build fails', () => {
   const store = useEmptyDatabase(embeddedBackend, { scope: 'test' });
 
   it('logs, and does not throw, when the build fails: the next open builds it', async () => {
     await migrateToLatest(store.db);
     const warnings: string[] = [];
-    const rebuild = await deferIndexForBulkLoad(store.db, { embedded: true, freshSymbols: 2_000 }, { info: () => undefined, warn: ((_fields: unknown, message: string) => void warnings.push(message)) as never });
+    const rebuild = await prepareBulkLoad(store.handle, 2_000, { info: () => undefined, warn: ((_fields: unknown, message: string) => void warnings.push(message)) as never });
     await store.handle.close();
     await expect(rebuild?.()).resolves.toBeUndefined();
     expect(warnings).toEqual([expect.stringContaining('next open')]);

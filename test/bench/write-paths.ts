@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
-import { copyText } from '../../src/db/bars/copy-bars.js';
+import { copyRows } from '../../src/db/bars/copy-bars.js';
 import { packBars, type PackedBars } from '../../src/db/bars/packed-bars.js';
 import { createDailyBarsRepository } from '../../src/db/bars/daily-bars-repository.js';
 import { migrateToLatest } from '../../src/db/schema/migrate.js';
@@ -86,7 +86,7 @@ async function copyMerge(pool: pg.Pool, batch: PackedBars[]): Promise<void> {
     const stream = client.query(
       copyFrom('copy bench_stage (stock_code, trade_date, open_price, high_price, low_price, close_price, volume, data_quality, data_source) from stdin'),
     );
-    await pipeline(Readable.from(batch.map((group) => copyText(group, 'date'))), stream);
+    await pipeline(Readable.from([Buffer.from(copyRows(batch, 'date'))]), stream);
     await client.query(MERGE);
     await client.query('commit');
   } finally {

@@ -1,16 +1,16 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import type { Database } from '../schema/tables.js';
+import type { EmbeddedSession } from './embedded-session.js';
 
 /** One connection inside an open transaction, for a bulk write: statements in order, and COPY. */
 export interface BulkConnection {
   query<R>(text: string, parameters?: unknown[]): Promise<R[]>;
   /** `copy <target> from …`, fed with `rows` in COPY text format; resolves with the rows copied. */
-  copyFrom(target: string, rows: AsyncIterable<string>): Promise<number>;
+  copyFrom(target: string, rows: Uint8Array): Promise<number>;
 }
 
 /**
@@ -28,7 +28,7 @@ export function serverBulkTransaction(pool: pg.Pool): BulkTransaction {
       query: async (text, parameters) => (await client.query(text, parameters)).rows,
       copyFrom: async (target, rows) => {
         const stream = client.query(copyFromStdin(`copy ${target} from stdin`));
-        await pipeline(Readable.from(rows), stream as unknown as NodeJS.WritableStream);
+        await pipeline(Readable.from([Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength)]), stream as unknown as NodeJS.WritableStream);
         return Number(stream.rowCount);
       },
     };
@@ -53,28 +53,26 @@ export function serverBulkTransaction(pool: pg.Pool): BulkTransaction {
 
 /**
  * On the embedded database: PGlite is one session, so the transaction holds Kysely's only
- * connection (no other statement can slip in between) and talks to PGlite directly, which
- * COPYs from a Blob (`/dev/blob`) instead of a stream.
+ * connection (no other statement can slip in between) and talks to the session directly;
+ * PGlite COPYs from a Blob (`/dev/blob`) instead of a stream.
  */
-export function embeddedBulkTransaction(db: Kysely<Database>, pglite: Pick<PGlite, 'query' | 'exec'>): BulkTransaction {
+export function embeddedBulkTransaction(db: Kysely<Database>, session: Pick<EmbeddedSession, 'query' | 'exec'>): BulkTransaction {
   return (work) =>
     db.connection().execute(async () => {
       const connection: BulkConnection = {
-        query: async <R>(text: string, parameters?: unknown[]) => (await pglite.query<R>(text, parameters, { rowMode: 'object' })).rows,
+        query: async <R>(text: string, parameters?: unknown[]) => (await session.query<R>(text, parameters)).rows,
         copyFrom: async (target, rows) => {
-          const parts: string[] = [];
-          for await (const part of rows) parts.push(part);
-          const result = await pglite.query(`copy ${target} from '/dev/blob'`, [], { blob: new Blob(parts) });
+          const result = await session.query(`copy ${target} from '/dev/blob'`, [], { blob: rows });
           return result.affectedRows ?? 0;
         },
       };
-      await pglite.exec('begin');
+      await session.exec('begin');
       try {
         const result = await work(connection);
-        await pglite.exec('commit');
+        await session.exec('commit');
         return result;
       } catch (error) {
-        await pglite.exec('rollback').catch(() => undefined);
+        await session.exec('rollback').catch(() => undefined);
         throw error;
       }
     });

@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DatabaseUnavailableError, UsageError } from '../../errors.js';
@@ -8,6 +7,7 @@ import { acquireDataDirLock } from '../locks/data-dir-lock.js';
 import { migrateToLatest } from '../schema/migrate.js';
 import { restoreTradeDateIndex } from '../schema/trade-date-index.js';
 import type { Database } from '../schema/tables.js';
+import type { EmbeddedSession } from './embedded-session.js';
 import { embeddedBulkTransaction, serverBulkTransaction, type BulkTransaction } from './bulk-transaction.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -19,6 +19,12 @@ export interface DatabaseHandle {
   bulk: BulkTransaction;
   /** The server's connection pool behind `db`; absent for the embedded database. */
   pool?: pg.Pool;
+  /**
+   * The embedded database only: moves it to a thread of its own, where its statements run
+   * beside the crawl instead of in turn with it (a bulk load). Resolves false, with the
+   * reason, when it stayed on the crawler's thread.
+   */
+  moveToOwnThread?: () => Promise<{ moved: boolean; error?: unknown }>;
   /** Where it is, safe to log: the URL with its password redacted, or the data directory. */
   target: string;
   close(): Promise<void>;
@@ -107,12 +113,18 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(dataDir);
   // Loaded only here: a server run should not pay for the embedded database's modules.
-  const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('./pglite-dialect.js')]);
-  let pglite: PGlite;
+  const [{ PGlite }, { inProcessSession, MovableSession }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('./embedded-session.js'),
+    import('./pglite-dialect.js'),
+  ]);
+  // No extensions: each one adds to the first open. initdb on the first open is the
+  // price of an embedded server (seconds); later opens take a fraction of a second.
+  const openHere = async (): Promise<EmbeddedSession> =>
+    inProcessSession(await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS }, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] }));
+  let session: InstanceType<typeof MovableSession>;
   try {
-    // No extensions: each one adds to the first open. initdb on the first open is the
-    // price of an embedded server (seconds); later opens take a fraction of a second.
-    pglite = await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS }, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+    session = new MovableSession(await openHere());
   } catch (error) {
     await lock.release();
     const reason = error instanceof Error ? error.message : String(error);
@@ -120,7 +132,7 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
       cause: error,
     });
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ session }) });
   const close = async (): Promise<void> => {
     try {
       await db.destroy();
@@ -138,7 +150,13 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
     await close();
     throw error;
   }
-  return { db, kind: 'pglite', bulk: embeddedBulkTransaction(db, pglite), target: dataDir, close };
+  // Holding the one connection: no transaction is open across the move.
+  const moveToOwnThread = () =>
+    db.connection().execute(async () => {
+      const { startPgliteThread } = await import('./pglite-thread.js');
+      return session.move(() => startPgliteThread({ dataDir, settings: EMBEDDED_SETTINGS }), openHere);
+    });
+  return { db, kind: 'pglite', bulk: embeddedBulkTransaction(db, session), moveToOwnThread, target: dataDir, close };
 }
 
 /** Node reports some refusals (an AggregateError of IPv4 and IPv6 attempts) with an empty message. */

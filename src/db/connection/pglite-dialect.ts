@@ -1,4 +1,3 @@
-import { Mutex, protocol, type PGlite } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
   CompiledQuery,
@@ -15,13 +14,11 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-
-/** The part of PGlite the dialect uses. */
-export type PGliteLike = Pick<PGlite, 'query' | 'exec' | 'execProtocol' | 'close' | 'waitReady'>;
+import type { EmbeddedSession } from './embedded-session.js';
 
 export interface PGliteDialectConfig {
-  /** An open PGlite (or a factory for one). The dialect owns it: `db.destroy()` closes it. */
-  pglite: PGliteLike | (() => Promise<PGliteLike>);
+  /** The embedded database's open session (or a factory for one). The dialect owns it: `db.destroy()` closes it. */
+  session: EmbeddedSession | (() => Promise<EmbeddedSession>);
 }
 
 /**
@@ -63,10 +60,8 @@ class PGliteDriver implements Driver {
   }
 
   async init(): Promise<void> {
-    const source = this.#config.pglite;
-    const pglite = typeof source === 'function' ? await source() : source;
-    await pglite.waitReady;
-    this.#connection = new PGliteConnection(pglite);
+    const source = this.#config.session;
+    this.#connection = new PGliteConnection(typeof source === 'function' ? await source() : source);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -123,7 +118,7 @@ class PGliteDriver implements Driver {
     const release = await this.#mutex.acquire();
     try {
       this.#connection = undefined;
-      await connection.pglite.close();
+      await connection.session.close();
     } finally {
       release();
     }
@@ -133,12 +128,12 @@ class PGliteDriver implements Driver {
 const MODIFYING_QUERIES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 
 class PGliteConnection implements DatabaseConnection {
-  readonly pglite: PGliteLike;
+  readonly session: EmbeddedSession;
   /** Set while a holder has the connection; called to hand it to the next one. */
   release: (() => void) | undefined;
 
-  constructor(pglite: PGliteLike) {
-    this.pglite = pglite;
+  constructor(session: EmbeddedSession) {
+    this.session = session;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
@@ -147,8 +142,8 @@ class PGliteConnection implements DatabaseConnection {
     // several statements; the last statement's rows are returned.
     const result =
       parameters.length === 0
-        ? (await this.pglite.exec(compiledQuery.sql, { rowMode: 'object' })).at(-1)
-        : await this.pglite.query<R>(compiledQuery.sql, parameters, { rowMode: 'object' });
+        ? (await this.session.exec(compiledQuery.sql)).at(-1)
+        : await this.session.query<R>(compiledQuery.sql, parameters);
     const affected = result?.affectedRows;
     const modifying = MODIFYING_QUERIES.has(compiledQuery.query.kind);
     return {
@@ -162,16 +157,23 @@ class PGliteConnection implements DatabaseConnection {
     yield await this.executeQuery<R>(compiledQuery);
   }
 
-  /**
-   * PostgreSQL answers COMMIT with a ROLLBACK tag when an earlier statement aborted the
-   * transaction; PGlite's query() hides command tags, so read it from the protocol.
-   */
+  /** PostgreSQL answers COMMIT with a ROLLBACK when an earlier statement aborted the transaction. */
   async commit(): Promise<void> {
-    const { messages } = await this.pglite.execProtocol(protocol.serialize.query('commit'));
-    const aborted = messages.some(
-      (message) => message.name === 'commandComplete' && (message as { text?: string }).text === 'ROLLBACK',
-    );
-    if (aborted) throw new AbortedTransactionError();
+    if (await this.session.commit()) throw new AbortedTransactionError();
+  }
+}
+
+/** One holder at a time, in the order they asked. */
+class Mutex {
+  #tail: Promise<void> = Promise.resolve();
+
+  /** Resolves, when the holder before has released, with this holder's release. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const acquired = this.#tail.then(() => release);
+    this.#tail = this.#tail.then(() => released);
+    return acquired;
   }
 }
 

@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyText } from '../../../src/db/bars/copy-bars.js';
-import { packBars } from '../../../src/db/bars/packed-bars.js';
+import { copyRows } from '../../../src/db/bars/copy-bars.js';
+import { packBars, type PackedBars } from '../../../src/db/bars/packed-bars.js';
 import { createDailyBarsRepository, type DailyBarsRepository } from '../../../src/db/bars/daily-bars-repository.js';
 import { bar, barSeries } from '../../support/bars.js';
 import { describeBackends } from '../../support/databases.js';
 import { saveSymbols } from '../../support/save-bars.js';
 import { storedRows, useMigratedDatabase } from '../helpers.js';
 
-describe('copyText', () => {
+const copyText = (group: PackedBars, kind: Parameters<typeof copyRows>[1]) => new TextDecoder().decode(copyRows([group], kind));
+
+describe('copyRows', () => {
   it('writes one tab-separated line per bar, the day as the column kind needs it', () => {
     const group = packBars({ symbol: '2330', source: 'm1', bars: [bar('2330', '2024-01-02', 580.5, { volume: 31_234 })] });
     expect(copyText(group, 'date')).toBe('2330\t2024-01-02\t579.5\t582.5\t578.5\t580.5\t31234\tvalid\tm1\n');
@@ -19,6 +21,21 @@ describe('copyText', () => {
   it("escapes COPY's special characters in a mirror's name", () => {
     const group = packBars({ symbol: '2330', source: 'a\tb\\c\nd', bars: [bar('2330', '2024-01-02', 10)] });
     expect(copyText(group, 'date').trimEnd().split('\t').at(-1)).toBe('a\\tb\\\\c\\nd');
+  });
+
+  it('prints every number as JavaScript does, whole or not, and one line per bar of every symbol', () => {
+    const values = [0, 7, 10, 99_999_999_999, 2 ** 53 - 1, 580.25, 0.1 + 0.2, 1e21, 1.5e-7, -3, 123.4567];
+    const groups = values.map((close, i) => packBars({ symbol: `S${i}`, source: 'm1', bars: [bar(`S${i}`, '2024-01-02', 1, { close_price: close, volume: close })] }));
+    const lines = new TextDecoder().decode(copyRows(groups, 'date')).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((line) => line.split('\t')[5])).toEqual(values.map(String));
+    expect(lines.map((line) => line.split('\t')[6])).toEqual(values.map(String));
+    expect(lines.map((line) => line.split('\t')[0])).toEqual(values.map((_, i) => `S${i}`));
+  });
+
+  it('writes names in UTF-8', () => {
+    const group = packBars({ symbol: '2330', source: '元大', bars: [bar('2330', '2024-01-02', 10)] });
+    expect(copyText(group, 'date').trimEnd().split('\t').at(-1)).toBe('元大');
   });
 
   it('marks weekend bars', () => {
