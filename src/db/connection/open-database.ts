@@ -7,7 +7,6 @@ import { acquireDataDirLock } from '../locks/data-dir-lock.js';
 import { migrateToLatest } from '../schema/migrate.js';
 import { restoreTradeDateIndex } from '../schema/trade-date-index.js';
 import type { Database } from '../schema/tables.js';
-import type { EmbeddedSession } from './embedded-session.js';
 import { embeddedBulkTransaction, serverBulkTransaction, type BulkTransaction } from './bulk-transaction.js';
 import { TYPE_PARSERS } from './type-parsers.js';
 
@@ -113,15 +112,8 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireDataDirLock(dataDir);
   // Loaded only here: a server run should not pay for the embedded database's modules.
-  const [{ PGlite }, { inProcessSession, MovableSession }, { PGliteDialect }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('./embedded-session.js'),
-    import('./pglite-dialect.js'),
-  ]);
-  // No extensions: each one adds to the first open. initdb on the first open is the
-  // price of an embedded server (seconds); later opens take a fraction of a second.
-  const openHere = async (): Promise<EmbeddedSession> =>
-    inProcessSession(await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS }, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] }));
+  const [{ openSessionHere, MovableSession }, { PGliteDialect }] = await Promise.all([import('./embedded-session.js'), import('./pglite-dialect.js')]);
+  const openHere = () => openSessionHere(dataDir, EMBEDDED_SETTINGS);
   let session: InstanceType<typeof MovableSession>;
   try {
     session = new MovableSession(await openHere());

@@ -1,7 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
-import { commitReportingRollback } from './embedded-session.js';
-import { TYPE_PARSERS } from './type-parsers.js';
+import { openSessionHere, type EmbeddedSession } from './embedded-session.js';
 import type { SessionReply, SessionRequest, WorkerOpen } from './pglite-thread.js';
 
 /*
@@ -13,9 +11,10 @@ const port = parentPort;
 if (port === null) throw new Error('pglite-worker runs as a worker thread');
 const { dataDir, settings } = workerData as WorkerOpen;
 
-let pglite: PGlite;
+// The same session as on the crawler's thread; this thread only carries requests to it.
+let session: EmbeddedSession;
 try {
-  pglite = await PGlite.create(dataDir, { parsers: { ...TYPE_PARSERS }, startParams: [...PGlite.defaultStartParams, ...settings] });
+  session = await openSessionHere(dataDir, settings);
   port.postMessage({ id: 0, ok: true, value: null } satisfies SessionReply);
 } catch (error) {
   port.postMessage({ id: 0, ok: false, error: plainError(error) } satisfies SessionReply);
@@ -31,24 +30,18 @@ port.on('message', (request: SessionRequest) => {
 
 async function answer(request: SessionRequest): Promise<unknown> {
   switch (request.op) {
-    case 'query': {
-      const blob = request.blob === undefined ? undefined : new Blob([request.blob]);
-      const result = await pglite.query(request.text, request.parameters, { rowMode: 'object', blob });
-      return { rows: result.rows, affectedRows: result.affectedRows };
-    }
-    case 'exec': {
-      const results = await pglite.exec(request.text, { rowMode: 'object' });
-      return results.map((result) => ({ rows: result.rows, affectedRows: result.affectedRows }));
-    }
+    case 'query':
+      return session.query(request.text, request.parameters, { blob: request.blob });
+    case 'exec':
+      return session.exec(request.text);
     case 'commit':
-      return commitReportingRollback(pglite);
+      return session.commit();
     case 'close':
-      await pglite.close();
+      await session.close();
       setImmediate(() => port?.close());
       return null;
   }
 }
-
 /** An error as data: its message, name and PostgreSQL fields (code, detail, constraint…) cross the thread. */
 function plainError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
