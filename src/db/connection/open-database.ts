@@ -5,7 +5,7 @@ import { DatabaseUnavailableError, UsageError } from '../../errors.js';
 import { redactUrlPassword, withoutPassword } from '../../redact-password.js';
 import { acquireDataDirLock } from '../locks/data-dir-lock.js';
 import { migrateToLatest } from '../schema/migrate.js';
-import { restoreTradeDateIndex } from '../schema/trade-date-index.js';
+import { restoreDeferredIndexes } from '../schema/deferred-indexes.js';
 import type { Database } from '../schema/tables.js';
 import { embeddedBulkTransaction, serverBulkTransaction, type BulkTransaction } from './bulk-transaction.js';
 import { TYPE_PARSERS } from './type-parsers.js';
@@ -135,8 +135,8 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<DatabaseHandl
   try {
     if (options.migrateEmbedded ?? true) {
       await migrateToLatest(db);
-      // A bulk load that was killed before it built its index again (see trade-date-index.ts).
-      await restoreTradeDateIndex(db);
+      // A bulk load that was killed before it built its indexes again (see deferred-indexes.ts).
+      await restoreDeferredIndexes(db);
     }
   } catch (error) {
     await close();
