@@ -95,7 +95,8 @@ serverDescribe('update: 300 symbols over eight loopback mirrors', () => {
     const brokers = summary.result.brokers;
     for (const bad of ['m0', 'm2', 'm4']) {
       expect(brokers[bad]!.ok).toBe(0);
-      expect(brokers[bad]!.circuit_opens).toBeGreaterThanOrEqual(1);
+      // Every mirror's counts in the message: a miss here has been seen under heavy load only.
+      expect(brokers[bad]!.circuit_opens, `${bad}: ${JSON.stringify(brokers)}`).toBeGreaterThanOrEqual(1);
       // The breaker stops sending them work after a handful of failures.
       expect(brokers[bad]!.requests).toBeLessThan(20);
     }
