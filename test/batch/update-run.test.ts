@@ -95,9 +95,14 @@ serverDescribe('update: 300 symbols over eight loopback mirrors', () => {
     const brokers = summary.result.brokers;
     for (const bad of ['m0', 'm2', 'm4']) {
       expect(brokers[bad]!.ok).toBe(0);
-      // Every mirror's counts in the message: a miss here has been seen under heavy load only.
-      expect(brokers[bad]!.circuit_opens, `${bad}: ${JSON.stringify(brokers)}`).toBeGreaterThanOrEqual(1);
-      // The breaker stops sending them work after a handful of failures.
+      // The breaker opens at the fifth failure in a row (every answer of theirs is one). The
+      // down mirrors answer at once and reach it within the first symbols; the throttling one
+      // says Retry-After: 1, so the crawler waits a second before each next request to it,
+      // and whether a run of a few seconds reaches five depends on its pace.
+      const opened = brokers[bad]!.circuit_opens >= 1;
+      if (bad === 'm2') expect(opened, JSON.stringify(brokers)).toBe(brokers[bad]!.errors >= 5);
+      else expect(opened, JSON.stringify(brokers)).toBe(true);
+      // Between the breaker and Retry-After, they get a handful of requests.
       expect(brokers[bad]!.requests).toBeLessThan(20);
     }
     // Each first history and one small confirming request from a second mirror.
