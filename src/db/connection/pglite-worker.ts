@@ -42,6 +42,7 @@ async function answer(request: SessionRequest): Promise<unknown> {
       return null;
   }
 }
+
 /** An error as data: its message, name and PostgreSQL fields (code, detail, constraint…) cross the thread. */
 function plainError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };

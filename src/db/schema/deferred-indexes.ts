@@ -27,21 +27,15 @@ export const PRIMARY_KEY = 'stock_daily_data_pkey';
 /** Sort memory for the builds: inside the embedded database it is this process's memory. */
 const BUILD_MEMORY = '16MB';
 
-/** The primary key's name when it is the one on (id) that migration 0001 makes; undefined otherwise. */
-async function primaryKeyOnId(db: Kysely<any>): Promise<string | undefined> {
-  const { rows } = await sql<{ name: string }>`
-    select c.conname as name
+/** stock_daily_data's primary key, if it has one: its name, and whether it is the one on (id) that migration 0001 makes. */
+async function primaryKey(db: Kysely<any>): Promise<{ name: string; onId: boolean } | undefined> {
+  const { rows } = await sql<{ name: string; on_id: boolean }>`
+    select c.conname as name, c.conkey = array[a.attnum]::int2[] as on_id
     from pg_constraint c
-    join pg_attribute a on a.attrelid = c.conrelid and a.attname = 'id'
-    where c.conrelid = to_regclass('stock_daily_data') and c.contype = 'p' and c.conkey = array[a.attnum]::int2[]`.execute(db);
-  return rows[0]?.name;
-}
-
-/** Whether stock_daily_data has a primary key, on whatever columns. */
-async function hasPrimaryKey(db: Kysely<any>): Promise<boolean> {
-  const { rows } = await sql<{ found: boolean }>`
-    select exists (select 1 from pg_constraint where conrelid = to_regclass('stock_daily_data') and contype = 'p') as found`.execute(db);
-  return rows[0]?.found === true;
+    left join pg_attribute a on a.attrelid = c.conrelid and a.attname = 'id'
+    where c.conrelid = to_regclass('stock_daily_data') and c.contype = 'p'`.execute(db);
+  const row = rows[0];
+  return row === undefined ? undefined : { name: row.name, onId: row.on_id === true };
 }
 
 /** What a bulk load may drop and build again. */
@@ -50,8 +44,8 @@ export type DeferrableIndex = 'trade_date' | 'primary_key';
 /** Drops `which` ahead of a bulk load (the primary key only where it is the one on id). */
 export async function dropDeferredIndexes(db: Kysely<any>, which: readonly DeferrableIndex[]): Promise<void> {
   if (which.includes('trade_date')) await sql`drop index if exists ${sql.id(TRADE_DATE_INDEX)}`.execute(db);
-  const primaryKey = which.includes('primary_key') ? await primaryKeyOnId(db) : undefined;
-  if (primaryKey !== undefined) await sql`alter table stock_daily_data drop constraint ${sql.id(primaryKey)}`.execute(db);
+  const key = which.includes('primary_key') ? await primaryKey(db) : undefined;
+  if (key?.onId === true) await sql`alter table stock_daily_data drop constraint ${sql.id(key.name)}`.execute(db);
 }
 
 /**
@@ -63,7 +57,7 @@ export async function dropDeferredIndexes(db: Kysely<any>, which: readonly Defer
  */
 export async function restoreDeferredIndexes(db: Kysely<any>): Promise<DeferrableIndex[]> {
   const builds: Array<[DeferrableIndex, RawBuilder<unknown>]> = [];
-  if (!(await hasPrimaryKey(db))) builds.push(['primary_key', sql`alter table stock_daily_data add constraint ${sql.id(PRIMARY_KEY)} primary key (id)`]);
+  if ((await primaryKey(db)) === undefined) builds.push(['primary_key', sql`alter table stock_daily_data add constraint ${sql.id(PRIMARY_KEY)} primary key (id)`]);
   if (!hasIndexLeadingWith(await tableIndexes(db, 'stock_daily_data'), 'trade_date')) {
     builds.push(['trade_date', sql`create index if not exists ${sql.id(TRADE_DATE_INDEX)} on stock_daily_data (trade_date)`]);
   }
