@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { ValueTypes } from './value-types.js';
 
 /**
@@ -23,7 +23,7 @@ export type CommandName = (typeof COMMAND_NAMES)[number];
 /** Where a flag is offered: every command, or the commands listed. */
 export type Scope = 'global' | readonly CommandName[];
 
-export interface OptionDeclaration<T extends z.ZodType = z.ZodType> {
+export interface OptionDeclaration<T extends z.ZodMiniType = z.ZodMiniType> {
   /** The value's type, built with the schema's builders when a command runs. */
   type: (t: ValueTypes) => T;
   /** The value when none is given, as it would be given (a list as its text); absent: unset (undefined). */
@@ -48,7 +48,7 @@ export interface OptionDeclaration<T extends z.ZodType = z.ZodType> {
 }
 
 /** Keeps each declaration's literal shape (which keys it has) for the types derived below. */
-export function declare<T extends z.ZodType, const D extends OptionDeclaration<T>>(declaration: D & OptionDeclaration<T>): D {
+export function declare<T extends z.ZodMiniType, const D extends OptionDeclaration<T>>(declaration: D & OptionDeclaration<T>): D {
   return declaration;
 }
 

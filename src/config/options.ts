@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { COMMAND_OPTIONS } from './options-commands.js';
 import { COMMON_OPTIONS } from './options-common.js';
 import { CRAWL_OPTIONS } from './options-crawl.js';
@@ -17,7 +17,7 @@ export const OPTIONS = { ...COMMON_OPTIONS, ...COMMAND_OPTIONS, ...CRAWL_OPTIONS
 export type OptionKey = keyof typeof OPTIONS;
 
 /** The value an option holds once checked. */
-export type OptionValue<K extends OptionKey> = (typeof OPTIONS)[K] extends { type: (t: ValueTypes) => infer T extends z.ZodType }
+export type OptionValue<K extends OptionKey> = (typeof OPTIONS)[K] extends { type: (t: ValueTypes) => infer T extends z.ZodMiniType }
   ? z.output<T>
   : never;
 

@@ -1,17 +1,17 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FAULT_KINDS } from '../mirrors/fault-kind.js';
 import { legacyBatchKeysSchema } from './legacy-batch-result.js';
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 
 /** One attempt as fetch-symbol records it; loose, so new diagnostic fields pass. */
 const attemptSchema = z.looseObject({
   broker: z.string(),
   status: z.union([z.number(), z.string()]),
-  ms: z.number().nonnegative(),
-  code: z.string().optional(),
-  detail: z.string().optional(),
-  retryAfterMs: z.number().optional(),
+  ms: z.number().check(z.nonnegative()),
+  code: z.optional(z.string()),
+  detail: z.optional(z.string()),
+  retryAfterMs: z.optional(z.number()),
 });
 
 const brokerSchema = z.strictObject({
@@ -20,8 +20,8 @@ const brokerSchema = z.strictObject({
   errors: count,
   circuit_opens: count,
   /** null when the mirror was never asked. */
-  p50_ms: z.number().nonnegative().nullable(),
-  p95_ms: z.number().nonnegative().nullable(),
+  p50_ms: z.nullable(z.number().check(z.nonnegative())),
+  p95_ms: z.nullable(z.number().check(z.nonnegative())),
   /**
    * Faults charged to the mirror, by kind (see FAULT_KINDS in src/mirrors/fault-kind.ts:
    * refused, reset, timeout, truncated, network, http_429, http_5xx, http_4xx, http_other,
@@ -47,8 +47,8 @@ const brokerSchema = z.strictObject({
  */
 export const batchSummarySchema = z.strictObject({
   success: z.boolean(),
-  message: z.string().regex(/^[^\r\n]*$/, 'one line'),
-  run_id: z.string().min(1),
+  message: z.string().check(z.regex(/^[^\r\n]*$/, 'one line')),
+  run_id: z.string().check(z.minLength(1)),
   result: z.strictObject({
     total: count,
     processed: count,
@@ -60,7 +60,7 @@ export const batchSummarySchema = z.strictObject({
     aborted: count,
     rows: z.strictObject({ created: count, updated: count, unchanged: count, rejected: count }),
     duration_ms: count,
-    symbols_per_second: z.number().nonnegative(),
+    symbols_per_second: z.number().check(z.nonnegative()),
     brokers: z.record(z.string(), brokerSchema),
     failures: z.array(z.strictObject({ stock_code: z.string(), error: z.string(), attempts: z.array(attemptSchema) })),
     failures_omitted: count,
@@ -78,14 +78,14 @@ export const batchSummarySchema = z.strictObject({
   interrupted: z.boolean(),
   dry_run: z.boolean(),
   /** What was done about the symbol universe and calendar first (null: a list was given, or --no-sync). */
-  reference: z
-    .strictObject({
+  reference: z.nullable(
+    z.strictObject({
       status: z.enum(['fresh', 'synced', 'partial', 'failed']),
-      universe_age_s: z.number().int().nonnegative().nullable(),
+      universe_age_s: z.nullable(z.number().check(z.int(), z.nonnegative())),
       message: z.string(),
-      sync: z.looseObject({}).nullable(),
-    })
-    .nullable(),
+      sync: z.nullable(z.looseObject({})),
+    }),
+  ),
 });
 
 export type BatchSummary = z.infer<typeof batchSummarySchema>;

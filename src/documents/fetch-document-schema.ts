@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { legacyFetchErrorKeysSchema } from './legacy-fetch-error.js';
 import { legacyFetchSkippedKeysSchema, legacyFetchSuccessKeysSchema } from './legacy-fetch.js';
 
@@ -8,7 +8,7 @@ import { legacyFetchSkippedKeysSchema, legacyFetchSuccessKeysSchema } from './le
  * themselves (legacy-fetch.ts, legacy-fetch-error.ts).
  */
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 const price = z.number();
 
 const rowSchema = z.strictObject({
@@ -22,13 +22,13 @@ const rowSchema = z.strictObject({
   volume: count,
 });
 
-const attemptSchema = z.looseObject({ broker: z.string(), status: z.union([z.number(), z.string()]), ms: z.number().nonnegative() });
+const attemptSchema = z.looseObject({ broker: z.string(), status: z.union([z.number(), z.string()]), ms: z.number().check(z.nonnegative()) });
 
 const rejectedSchema = z.strictObject({
   rule: z.string(),
   trade_date: z.string(),
-  values: z.strictObject({ open: price.nullable(), high: price.nullable(), low: price.nullable(), close: price.nullable(), volume: price.nullable() }),
-  detail: z.string().optional(),
+  values: z.strictObject({ open: z.nullable(price), high: z.nullable(price), low: z.nullable(price), close: z.nullable(price), volume: z.nullable(price) }),
+  detail: z.optional(z.string()),
 });
 
 const validationSchema = z.strictObject({
@@ -68,13 +68,13 @@ export const fetchNoDataSchema = z.strictObject({ ...stored, ...legacyFetchError
 export const fetchSkippedSchema = z.strictObject({
   success: z.literal(true),
   message: z.string(),
-  data: z.array(rowSchema).length(0),
+  data: z.array(rowSchema).check(z.length(0)),
   created: z.literal(0),
   updated: z.literal(0),
   unchanged: z.literal(0),
-  rejected: z.array(rejectedSchema).length(0),
+  rejected: z.array(rejectedSchema).check(z.length(0)),
   dry_run: z.boolean(),
-  attempts: z.array(attemptSchema).length(0),
+  attempts: z.array(attemptSchema).check(z.length(0)),
   ...common,
   ...legacyFetchSkippedKeysSchema.shape,
 });
@@ -83,9 +83,9 @@ export const fetchSkippedSchema = z.strictObject({
 export const fetchFailedSchema = z.strictObject({
   success: z.literal(false),
   message: z.string(),
-  error: z.strictObject({ code: z.string() }).optional(),
-  interrupted: z.boolean().optional(),
-  data: z.array(rowSchema).length(0),
+  error: z.optional(z.strictObject({ code: z.string() })),
+  interrupted: z.optional(z.boolean()),
+  data: z.array(rowSchema).check(z.length(0)),
   attempts: z.array(attemptSchema),
   ...common,
   ...legacyFetchErrorKeysSchema.shape,

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { legacyHistoryKeysSchema } from './legacy-history-page.js';
 
-const value = z.number().nullable();
+const value = z.nullable(z.number());
 
 /** A stored bar as `history` prints it; `adjusted_close` is `close_price` (the stored prices are adjusted). */
 const historyRowSchema = z.strictObject({
@@ -25,10 +25,10 @@ export const historyDocumentSchema = z.strictObject({
   message: z.string(),
   stock_code: z.string(),
   data: z.array(historyRowSchema),
-  from: z.iso.date().nullable(),
-  to: z.iso.date().nullable(),
+  from: z.nullable(z.iso.date()),
+  to: z.nullable(z.iso.date()),
   order: z.enum(['asc', 'desc']),
-  limit: z.number().int().positive().nullable(),
+  limit: z.nullable(z.number().check(z.int(), z.positive())),
   source: z.literal('node'),
   ...legacyHistoryKeysSchema.shape,
 });

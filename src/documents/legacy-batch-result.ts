@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { legacyLatestDateSchema } from './legacy-latest-date.js';
 import { buildLegacyStockResult, legacyStockResultSchema, type LegacyStockInput, type LegacyStockResult } from './legacy-stock-result.js';
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 
 /**
  * `task_id`: the old service's was the id of its `task_execution_logs` row (an int).
@@ -10,7 +10,7 @@ const count = z.number().int().nonnegative();
  * there, and otherwise the run id (the crawl_runs id, a UUID string). Old consumers
  * only echo it or look the task up, which either form allows.
  */
-export const legacyTaskIdSchema = z.union([z.number().int().positive(), z.uuid()]);
+export const legacyTaskIdSchema = z.union([z.number().check(z.int(), z.positive()), z.uuid()]);
 
 /**
  * The old batch result, `ConcurrentStockUpdater.update_stocks_concurrent`'s return value
@@ -28,7 +28,7 @@ export const legacyBatchResultSchema = z.strictObject({
   total_records_created: count,
   total_records_updated: count,
   /** Wall time, seconds (a float). */
-  execution_time: z.number().nonnegative(),
+  execution_time: z.number().check(z.nonnegative()),
   successful_stocks: z.array(z.string()),
   failed_stocks: z.array(z.strictObject({ stock_code: z.string(), error: z.string() })),
   skipped_stocks: z.array(z.strictObject({ stock_code: z.string(), reason: z.string(), latest_date: legacyLatestDateSchema })),
@@ -42,7 +42,7 @@ export type LegacyBatchResult = z.infer<typeof legacyBatchResultSchema>;
  * The old keys a default `update` result carries besides its own: every old key, with
  * `detailed_results` only when asked for (`--detailed`), since it is one entry per symbol.
  */
-export const legacyBatchKeysSchema = legacyBatchResultSchema.partial({ detailed_results: true });
+export const legacyBatchKeysSchema = z.partial(legacyBatchResultSchema, { detailed_results: true });
 
 export type LegacyBatchKeys = z.infer<typeof legacyBatchKeysSchema>;
 

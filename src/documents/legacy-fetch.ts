@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formatLegacyLatestDate, legacyLatestDateSchema } from './legacy-latest-date.js';
 import { formatLegacyTimestamp, legacyTimestampSchema } from './legacy-timestamp.js';
 
@@ -8,7 +8,7 @@ import { formatLegacyTimestamp, legacyTimestampSchema } from './legacy-timestamp
  * branch. Keys in the old order, strict: a key more or less is a different document.
  */
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 
 /** The old fetch document after fetching and storing (HTTP 200, `status: "success"`). */
 export const legacyFetchSuccessSchema = z.strictObject({
@@ -57,9 +57,9 @@ export type LegacyFetchDocument = z.infer<typeof legacyFetchDocumentSchema>;
  * document without `message`, which the default document has already, with its own text.
  * Compose with `.shape` (e.g. `z.strictObject({ ...own, ...legacyFetchSuccessKeysSchema.shape })`).
  */
-export const legacyFetchSuccessKeysSchema = legacyFetchSuccessSchema.omit({ message: true });
+export const legacyFetchSuccessKeysSchema = z.omit(legacyFetchSuccessSchema, { message: true });
 /** The same for the skip branch. */
-export const legacyFetchSkippedKeysSchema = legacyFetchSkippedSchema.omit({ message: true });
+export const legacyFetchSkippedKeysSchema = z.omit(legacyFetchSkippedSchema, { message: true });
 
 export type LegacyFetchSuccessKeys = z.infer<typeof legacyFetchSuccessKeysSchema>;
 export type LegacyFetchSkippedKeys = z.infer<typeof legacyFetchSkippedKeysSchema>;

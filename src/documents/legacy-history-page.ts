@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /*
  * The old service's answer to `GET /api/v1/data/history/{symbol}`
@@ -6,38 +6,38 @@ import { z } from 'zod';
  * of a symbol's stored bars. Keys in the old order, strict.
  */
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 
 /**
  * Prices are floats and volume an int, as the old service printed them. The old code
  * failed the whole request (HTTP 500) on a NULL value; the CLI prints that cell as null.
  */
-const price = z.number().nullable();
+const price = z.nullable(z.number());
 
 /** One stored bar; `adjusted_close` equals `close_price` (the stored prices are adjusted). */
 export const legacyHistoryRowSchema = z.strictObject({
-  trade_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  trade_date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
   open_price: price,
   high_price: price,
   low_price: price,
   close_price: price,
   /** Lots (張). */
-  volume: z.number().int().nullable(),
+  volume: z.nullable(z.number().check(z.int())),
   adjusted_close: price,
 });
 
 /** The query as asked, echoed: null for an open end. */
 export const legacyQueryParamsSchema = z.strictObject({
-  start_date: z.string().nullable(),
-  end_date: z.string().nullable(),
+  start_date: z.nullable(z.string()),
+  end_date: z.nullable(z.string()),
   sort_by: z.string(),
   sort_order: z.string(),
 });
 
 /** `total_pages = ceil(total_records / limit)`, `has_next = page < total_pages`, `has_previous = page > 1`. */
 export const legacyPaginationSchema = z.strictObject({
-  page: z.number().int().min(1),
-  limit: z.number().int().min(1).max(1000),
+  page: z.number().check(z.int(), z.minimum(1)),
+  limit: z.number().check(z.int(), z.minimum(1), z.maximum(1000)),
   total_pages: count,
   has_next: z.boolean(),
   has_previous: z.boolean(),
@@ -60,9 +60,9 @@ export const legacyHistoryPageSchema = z.strictObject({
  * `message` (its rows get `adjusted_close` through {@link withAdjustedClose}). Its one
  * page may hold the whole range, more than the 1,000 rows the old endpoint's pages held.
  */
-export const legacyHistoryKeysSchema = legacyHistoryPageSchema
-  .omit({ data: true, message: true })
-  .extend({ pagination: legacyPaginationSchema.extend({ limit: z.number().int().min(1) }) });
+export const legacyHistoryKeysSchema = z.extend(z.omit(legacyHistoryPageSchema, { data: true, message: true }), {
+  pagination: z.extend(legacyPaginationSchema, { limit: z.number().check(z.int(), z.minimum(1)) }),
+});
 
 export type LegacyHistoryRow = z.infer<typeof legacyHistoryRowSchema>;
 export type LegacyPagination = z.infer<typeof legacyPaginationSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * `latest_date` in the old service's skip documents: `trade_date.isoformat()` of the
@@ -7,10 +7,9 @@ import { z } from 'zod';
  * The schema takes any ISO date or date-time (a reader of the old documents parses it
  * with `datetime.fromisoformat`), or null (the old code's value when there was no row).
  */
-export const legacyLatestDateSchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}:\d{2}|Z)?)?$/, 'an ISO-8601 date or date-time')
-  .nullable();
+export const legacyLatestDateSchema = z.nullable(
+  z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}:\d{2}|Z)?)?$/, 'an ISO-8601 date or date-time')),
+);
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formatLegacyLatestDate, legacyLatestDateSchema } from './legacy-latest-date.js';
 import { formatLegacyTimestamp, legacyTimestampSchema } from './legacy-timestamp.js';
 import { LEGACY_SKIP_REASON } from './legacy-fetch.js';
@@ -9,7 +9,7 @@ import { LEGACY_SKIP_REASON } from './legacy-fetch.js';
  * forms. Keys in the old order.
  */
 
-const count = z.number().int().nonnegative();
+const count = z.number().check(z.int(), z.nonnegative());
 
 export const legacyStockSuccessSchema = z.strictObject({
   stock_code: z.string(),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The old service's `timestamp` values are Python's `datetime.now().isoformat()`: the
@@ -52,4 +52,4 @@ export function formatLegacyTimestamp(epochMs: number, timeZone: string): string
 }
 
 /** A `timestamp` value of the old documents (see {@link LEGACY_TIMESTAMP_PATTERN}). */
-export const legacyTimestampSchema = z.string().regex(LEGACY_TIMESTAMP_PATTERN, 'local ISO-8601 time without a zone, e.g. 2026-12-02T18:31:07.123456');
+export const legacyTimestampSchema = z.string().check(z.regex(LEGACY_TIMESTAMP_PATTERN, 'local ISO-8601 time without a zone, e.g. 2026-12-02T18:31:07.123456'));
