@@ -10,7 +10,7 @@ import { logRetry, retrying } from './database-retry.js';
 import { runBatch, type BatchEnd, type BatchSymbolResult, type RunBatchDeps } from './run-batch.js';
 import type { ShutdownGrace } from './shutdown-grace.js';
 import { prepareBulkLoad } from './bulk-load.js';
-import { readStoredTails, StoredTails } from './stored-tails.js';
+import { readStoredTails } from './stored-tails.js';
 import { createHolidaysRepository } from '../db/market/holidays-repository.js';
 import { holidayCalendar, lastClosedSession } from './trading-session.js';
 
@@ -20,6 +20,8 @@ const SYMBOLS_PER_REQUEST_SLOT = 4;
 // most 1,440 sent), enough to keep the writer's 20,000-row statements coming on a
 // backfill while some 50,000 bars sit in memory, not one history per symbol slot.
 const BARS_IN_FLIGHT = 100_000;
+// Symbols whose stored tails one statement reads, at most: no more than one chunk's rows exist as objects at once.
+const TAIL_CHUNK = 1_000;
 
 /** What to crawl and how. */
 export interface CrawlRequest {
@@ -70,32 +72,39 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
       ? undefined
       : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
   let bulkLoad: Promise<(() => Promise<void>) | undefined> | undefined;
+  const symbols = [...new Set(request.symbols)];
+  const read = retrying(config.dbRetryMs, grace.cancel, logger);
+  // One read for both: a symbol's newest stored day is the last of its recent bars.
+  const tails =
+    store === undefined
+      ? undefined
+      : readStoredTails(symbols, config.overlapBars, (chunk, perSymbol) => read(() => store.bars.recentBars(chunk, perSymbol)), {
+          first: config.concurrency,
+          most: TAIL_CHUNK,
+        });
   try {
-    const read = retrying(config.dbRetryMs, grace.cancel, logger);
-    // One read for both: a symbol's newest stored day is the last of its recent bars.
-    const reading =
-      store === undefined
-        ? undefined
-        : readStoredTails(request.symbols, config.overlapBars, (symbols, perSymbol) => read(() => store.bars.recentBars(symbols, perSymbol)));
     const holidays = store === undefined ? [] : await read(() => createHolidaysRepository(store.handle.db).days());
     // Weekdays less the stored holidays; weekdays alone until a calendar was synced.
     const calendar = holidayCalendar(holidays);
     const nowMs = context.clock.now();
     const today = calendarDateIn(nowMs, config.timeZone);
     const lastSession = lastClosedSession(nowMs, { timeZone: config.timeZone, readyAt: config.readyAt, holidays: calendar });
-    const tails = (await reading) ?? new StoredTails(0, 0);
-    if (writer !== undefined && store !== undefined) {
-      const freshSymbols = new Set(request.symbols).size - tails.size;
+    if (writer !== undefined && store !== undefined && tails !== undefined) {
       // Not awaited: the first requests go out while it runs; writes wait for the connection it holds.
-      bulkLoad = read(() => prepareBulkLoad(store.handle, freshSymbols, logger)).catch((error: unknown) => {
-        logger.warn({ err: error }, 'bulk load not prepared: the bars are written as on any run');
-        return undefined;
-      });
+      bulkLoad = tails.done.then(
+        (held) =>
+          read(() => prepareBulkLoad(store.handle, symbols.length - held.size, logger)).catch((error: unknown) => {
+            logger.warn({ err: error }, 'bulk load not prepared: the bars are written as on any run');
+            return undefined;
+          }),
+        // A failed read stops the batch (runBatch reports it): there is no load to prepare.
+        () => undefined,
+      );
     }
     const end = await runBatch({
-      symbols: request.symbols,
-      latestStored: tails.newestDays(),
-      recentBars: async (codes, perSymbol) => tails.lastBars(codes, perSymbol),
+      symbols,
+      latestStored: async (symbol) => (tails === undefined ? null : tails.newestDay(symbol)),
+      recentBars: async (codes, perSymbol) => tails?.lastBars(codes, perSymbol) ?? new Map(),
       fetch: (symbol, fetchRequest) => runtime.fetch(symbol, { ...fetchRequest, signal: grace.cancel }),
       enqueue: writer === undefined ? undefined : (symbol, bars, broker) => writer.enqueue(symbol, bars, broker),
       // A failed flush fails its writes, and each write's failure reaches its symbol.
@@ -125,6 +134,8 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     return { ...end, brokers: runtime.scheduler?.stats() ?? {} };
   } finally {
     try {
+      // No statement of the run outlives it, even when it ended before every tail was read.
+      await tails?.done.catch(() => undefined);
       await writer?.close();
       await runtime.close();
     } finally {

@@ -46,8 +46,11 @@ export type BatchSymbolResult =
 /** Everything the batch needs, passed in; see the `update` command for the real wiring. */
 export interface RunBatchDeps {
   symbols: readonly string[];
-  /** Newest stored trade date per symbol (symbols without history are absent). */
-  latestStored: ReadonlyMap<string, string>;
+  /**
+   * A symbol's newest stored trade date, null when it has no history. It may wait for the
+   * store's answer: symbols are planned, and their requests sent, as these come in.
+   */
+  latestStored: (symbol: string) => Promise<string | null>;
   /** The last `perSymbol` stored bars of each symbol, oldest first. */
   recentBars: (symbols: readonly string[], perSymbol: number) => Promise<Map<string, DailyBar[]>>;
   fetch: (symbol: string, request: BatchFetchRequest) => Promise<FetchOutcome<DailySeries>>;
@@ -112,14 +115,13 @@ export interface BatchEnd {
 }
 
 /**
- * The nightly pipeline: plan every symbol (skip what is fresh, ask only for new bars),
- * then fetch → parse → validate → check the overlap → write, a bounded number of symbols
- * at a time. A failed symbol is a result; a fatal error stops new symbols from starting,
+ * The nightly pipeline: plan each symbol as its newest stored day comes in (skip what is
+ * fresh, ask only for new bars), then fetch → parse → validate → check the overlap →
+ * write, a bounded number of symbols at a time. A failed symbol is a result; a fatal error stops new symbols from starting,
  * lets running ones finish, and is returned rather than thrown.
  */
 export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   const { options } = deps;
-  const plans = planAll(deps);
 
   let fatal: CrawlerError | undefined;
   const noteFatal = (error: unknown): void => {
@@ -133,8 +135,9 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   let unexpected: { error: unknown } | undefined;
   let cancelled = 0;
   const budget = createBarBudget(options.barsInFlight ?? Number.POSITIVE_INFINITY);
+  const planned = plannedSymbols(deps);
   const { notStarted } = await runPool(
-    plans,
+    planned.plans,
     options.symbolsInFlight,
     async ([symbol, plan]) => {
       const release = await budget.acquire(plan.count);
@@ -171,34 +174,63 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
         if (!releasedByCommit) release();
       }
     },
-    () => fatal !== undefined || deps.shouldStop(),
+    () => fatal !== undefined || planned.failure !== undefined || deps.shouldStop(),
   );
   if (commits.size > 0) deps.flushWrites?.();
   await Promise.all(commits);
   if (unexpected !== undefined) throw unexpected.error;
-  return { notStarted: notStarted + cancelled, fatal };
+  if (planned.failure !== undefined) noteFatal(planned.failure.error);
+  return { notStarted: notStarted + cancelled + planned.unread, fatal };
 }
 
-/** Each symbol's plan; the fresh ones are reported skipped at once and left out. */
-function planAll(deps: RunBatchDeps): Map<string, Exclude<SymbolPlan, { kind: 'skip' }>> {
+interface PlannedSymbols {
+  /** The symbols to crawl with their plans, in order; the fresh ones are reported skipped and left out. */
+  plans: AsyncIterable<[string, Exclude<SymbolPlan, { kind: 'skip' }>]>;
+  /** Why the store could not say what it holds of the rest (set when `plans` ends early). */
+  readonly failure: { error: unknown } | undefined;
+  /** Symbols never planned, after a failure. */
+  readonly unread: number;
+}
+
+/** Plans each symbol as its newest stored day comes in. */
+function plannedSymbols(deps: RunBatchDeps): PlannedSymbols {
   const { options } = deps;
-  const plans = new Map<string, Exclude<SymbolPlan, { kind: 'skip' }>>();
-  for (const symbol of deps.symbols) {
-    const plan = planSymbol({
-      symbol,
-      latestStored: deps.latestStored.get(symbol) ?? null,
-      lastSession: deps.lastSession,
-      force: options.force,
-      full: options.full,
-      onlyStale: options.onlyStale === true,
-      holidays: options.holidays,
-      overlapBars: options.overlapBars,
-      fullCount: options.fullCount,
-    });
-    if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped', latest: deps.latestStored.get(symbol) ?? deps.lastSession });
-    else plans.set(symbol, plan);
+  const symbols = [...new Set(deps.symbols)];
+  const state: { failure: { error: unknown } | undefined; unread: number } = { failure: undefined, unread: 0 };
+  async function* plans(): AsyncGenerator<[string, Exclude<SymbolPlan, { kind: 'skip' }>]> {
+    for (const [index, symbol] of symbols.entries()) {
+      let latestStored: string | null;
+      try {
+        latestStored = await deps.latestStored(symbol);
+      } catch (error) {
+        state.failure = { error };
+        state.unread = symbols.length - index;
+        return;
+      }
+      const plan = planSymbol({
+        symbol,
+        latestStored,
+        lastSession: deps.lastSession,
+        force: options.force,
+        full: options.full,
+        onlyStale: options.onlyStale === true,
+        holidays: options.holidays,
+        overlapBars: options.overlapBars,
+        fullCount: options.fullCount,
+      });
+      if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped', latest: latestStored ?? deps.lastSession });
+      else yield [symbol, plan];
+    }
   }
-  return plans;
+  return {
+    plans: plans(),
+    get failure() {
+      return state.failure;
+    },
+    get unread() {
+      return state.unread;
+    },
+  };
 }
 
 type FailedContext = { symbol: string; attempts: Attempt[]; faults: MirrorFault[] };

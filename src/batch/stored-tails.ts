@@ -23,6 +23,7 @@ export class StoredTails {
   readonly #days: Int32Array;
   readonly #values: Float64Array;
   readonly #weekend: Uint8Array;
+  readonly #dayTexts = new Map<number, string>();
 
   /** Room for `capacity` symbols of `perSymbol` bars each (perSymbol ≤ 255). */
   constructor(capacity: number, perSymbol: number) {
@@ -55,18 +56,15 @@ export class StoredTails {
     return this.#rows.size;
   }
 
-  /** Each symbol's newest stored trading day; symbols without bars are absent. */
-  newestDays(): Map<string, string> {
-    const days = new Map<string, string>();
+  /** The symbol's newest stored trading day; null when it has no bars here. */
+  newestDay(symbol: string): string | null {
+    const row = this.#rows.get(symbol);
+    if (row === undefined) return null;
+    const day = this.#days[row * this.#perSymbol + this.#counts[row]! - 1]!;
     // Most symbols share their newest day: one string for each distinct day.
-    const texts = new Map<number, string>();
-    for (const [symbol, row] of this.#rows) {
-      const day = this.#days[row * this.#perSymbol + this.#counts[row]! - 1]!;
-      let text = texts.get(day);
-      if (text === undefined) texts.set(day, (text = formatDay(day)));
-      days.set(symbol, text);
-    }
-    return days;
+    let text = this.#dayTexts.get(day);
+    if (text === undefined) this.#dayTexts.set(day, (text = formatDay(day)));
+    return text;
   }
 
   /** The newest `perSymbol` bars of each symbol asked for, oldest first; symbols without any are absent. */
@@ -100,21 +98,66 @@ export class StoredTails {
   }
 }
 
+/** The stored tails of a run's symbols, as their chunks come in. */
+export interface StoredTailsReading {
+  /** The symbol's newest stored day once its chunk is read (null: none stored); rejects when that read failed. */
+  newestDay(symbol: string): Promise<string | null>;
+  /** As {@link StoredTails.lastBars}, for symbols whose chunk is read. */
+  lastBars(symbols: readonly string[], perSymbol: number): Map<string, DailyBar[]>;
+  /** Settles once every chunk is read, or at the first failed read (the later ones are not made). */
+  readonly done: Promise<StoredTails>;
+}
+
+/** How many symbols each statement asks for. */
+export interface TailChunks {
+  /** The first statement's: small, so the first symbols can be planned (and their requests sent) early. */
+  first: number;
+  /** The most any statement asks for: no more than one chunk's rows exist as objects at once. */
+  most: number;
+}
+
 /**
- * Reads the stored tails of `symbols` through `recentBars` (DailyBarsRepository.recentBars)
- * `chunk` symbols a statement, so that no more than one chunk's rows exist as objects at once.
+ * Reads the stored tails of `symbols` through `recentBars` (DailyBarsRepository.recentBars),
+ * one statement at a time, the first `chunks.first` symbols first and each later statement four
+ * times the one before, up to `chunks.most`. A nightly run's requests wait only for the
+ * first, short statement; the later ones are read while they are in flight.
  */
-export async function readStoredTails(
+export function readStoredTails(
   symbols: readonly string[],
   perSymbol: number,
   recentBars: (symbols: readonly string[], perSymbol: number) => Promise<ReadonlyMap<string, readonly DailyBar[]>>,
-  chunk = 1_000,
-): Promise<StoredTails> {
+  chunks: TailChunks = { first: 1_000, most: 1_000 },
+): StoredTailsReading {
   const unique = [...new Set(symbols)];
   const tails = new StoredTails(unique.length, perSymbol);
-  for (let start = 0; start < unique.length; start += chunk) {
-    const recent = await recentBars(unique.slice(start, start + chunk), perSymbol);
-    for (const [symbol, bars] of recent) tails.add(symbol, bars);
+  const chunkOf = new Map<string, number>();
+  const reads: Promise<void>[] = [];
+  let previous: Promise<void> = Promise.resolve();
+  for (const [index, chunk] of chunked(unique, chunks).entries()) {
+    for (const symbol of chunk) chunkOf.set(symbol, index);
+    const read = previous.then(async () => {
+      const recent = await recentBars(chunk, perSymbol);
+      for (const [symbol, bars] of recent) tails.add(symbol, bars);
+    });
+    // Each read is awaited through `done` or newestDay; this only keeps a failure from being reported unhandled.
+    read.catch(() => undefined);
+    reads.push(read);
+    previous = read;
   }
-  return tails;
+  return {
+    newestDay: async (symbol) => {
+      const index = chunkOf.get(symbol);
+      if (index !== undefined) await reads[index];
+      return tails.newestDay(symbol);
+    },
+    lastBars: (asked, count) => tails.lastBars(asked, count),
+    done: previous.then(() => tails),
+  };
+}
+
+function chunked(symbols: readonly string[], { first, most }: TailChunks): string[][] {
+  const chunks: string[][] = [];
+  let size = Math.max(1, Math.min(first, most));
+  for (let start = 0; start < symbols.length; start += size, size = Math.min(most, size * 4)) chunks.push(symbols.slice(start, start + size));
+  return chunks;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { UpsertCounts } from '../../src/db/bars/daily-bars-repository.js';
 import { runBatch, type RunBatchDeps } from '../../src/batch/run-batch.js';
 import type { DailySeries } from '../../src/core/daily-series.js';
+import { DatabaseUnavailableError } from '../../src/errors.js';
 
 /** `count` weekday bars from 2024-01-01 as the parser returns them. */
 function series(count: number): DailySeries {
@@ -23,7 +24,7 @@ describe('runBatch bar budget', () => {
     const commits: Array<() => void> = [];
     const deps: RunBatchDeps = {
       symbols,
-      latestStored: new Map(),
+      latestStored: async () => null,
       recentBars: async () => new Map(),
       fetch: async (_symbol, request) => {
         holding += 1;
@@ -67,7 +68,7 @@ describe('runBatch and the writer', () => {
     const held: Array<() => void> = [];
     const deps: RunBatchDeps = {
       symbols,
-      latestStored: new Map(),
+      latestStored: async () => null,
       recentBars: async () => new Map(),
       fetch: async () => ({ ok: true, broker: 'm0', value: series(5), attempts: [] }),
       enqueue: async (symbol, bars) => {
@@ -102,5 +103,67 @@ describe('runBatch and the writer', () => {
     const { deps } = depsWithHeldCommits(['1101'], events);
     await runBatch({ ...deps, fetch: async () => ({ ok: false, code: 'E_MIRROR_HTTP', reason: 'max-rounds', message: 'down', attempts: [] }) });
     expect(events).toEqual(['failed 1101']);
+  });
+});
+
+describe('runBatch over stored days that come in as they are read', () => {
+  /** Deps whose stored days arrive when `deliver` is called; fetches and results are logged. */
+  function streamed(symbols: string[], stored: Record<string, string>, events: string[]) {
+    let deliver!: (error?: unknown) => void;
+    const read = new Promise<void>((resolve, reject) => (deliver = (error) => (error === undefined ? resolve() : reject(error))));
+    read.catch(() => undefined);
+    const deps: RunBatchDeps = {
+      symbols,
+      // The first symbol's day is known at once; the others wait for the read.
+      latestStored: async (symbol) => {
+        if (symbol !== symbols[0]) await read;
+        return stored[symbol] ?? null;
+      },
+      recentBars: async () => new Map(),
+      fetch: async (symbol) => {
+        events.push(`fetch ${symbol}`);
+        return { ok: true, broker: 'm0', value: series(5), attempts: [] };
+      },
+      today: '2026-01-01',
+      lastSession: '2025-12-31',
+      options: { force: false, full: false, confirmBars: 0, mirrorCount: 1, overlapBars: 3, fullCount: 200, symbolsInFlight: 4 },
+      onResult: (result) => events.push(`${result.status} ${result.symbol}`),
+      shouldStop: () => false,
+    };
+    return { deps, deliver };
+  }
+
+  it('starts the symbols already planned while the rest are read, and skips the fresh ones once known', async () => {
+    const events: string[] = [];
+    const { deps, deliver } = streamed(['1101', '1102', '1103'], { '1102': '2025-12-31' }, events);
+    const done = runBatch(deps);
+    while (!events.includes('stored 1101')) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['fetch 1101', 'stored 1101']);
+    deliver();
+    const end = await done;
+    expect(events.slice(2)).toEqual(['skipped 1102', 'fetch 1103', 'stored 1103']);
+    expect(end).toEqual({ notStarted: 0, fatal: undefined });
+  });
+
+  it('ends with the fatal error when the store cannot be read, the symbols not read counted as not started', async () => {
+    const events: string[] = [];
+    const { deps, deliver } = streamed(['1101', '1102', '1103'], {}, events);
+    const fatals: string[] = [];
+    const done = runBatch({ ...deps, onFatal: (error) => fatals.push(error.code) });
+    deliver(new DatabaseUnavailableError('the server went away'));
+    const end = await done;
+    expect(end.fatal?.code).toBe('E_DB_UNAVAILABLE');
+    expect(end.notStarted).toBe(2);
+    expect(fatals).toEqual(['E_DB_UNAVAILABLE']);
+    expect(events).toEqual(['fetch 1101', 'stored 1101']);
+  });
+
+  it('throws any other read failure, once the symbols in flight are done', async () => {
+    const events: string[] = [];
+    const { deps, deliver } = streamed(['1101', '1102'], {}, events);
+    const done = runBatch(deps);
+    deliver(new TypeError('a bug'));
+    await expect(done).rejects.toThrow('a bug');
+    expect(events).toEqual(['fetch 1101', 'stored 1101']);
   });
 });
