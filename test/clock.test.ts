@@ -11,5 +11,8 @@ describe('calendarDateIn', () => {
   it('knows real zones and refuses made-up ones', () => {
     expect(isKnownTimeZone('Asia/Taipei')).toBe(true);
     expect(isKnownTimeZone('Asia/Nowhere')).toBe(false);
+    // Names outside Intl's canonical list that Intl still accepts.
+    expect(isKnownTimeZone('UTC')).toBe(true);
+    expect(isKnownTimeZone('US/Eastern')).toBe(true);
   });
 });

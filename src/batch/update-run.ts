@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { systemClock, type Clock } from '../clock.js';
+import { preloadTimeZone, systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import { acquireRunLock, type RunLock } from '../db/locks/run-lock.js';
 import { openStore, type Store } from '../db/open-store.js';
@@ -72,25 +72,45 @@ export interface UpdateEnd {
 export async function runUpdate(request: UpdateRequest, env: UpdateEnvironment): Promise<UpdateEnd> {
   const { config, logger } = env;
   const shard = config.shard === undefined ? undefined : parseShard(config.shard);
-  const store = await openStore(config, logger);
+  const { store, lock } = await openStoreAndLock(shard, request.dryRun, env);
   try {
-    let lock: RunLock | undefined;
-    try {
-      lock = await takeRunLock(store, shard, request.dryRun, env);
-    } catch (error) {
-      if (error instanceof LockHeldError && env.signal.aborted) return stoppedWaiting(error, request, shard, env);
-      throw error;
+    if (lock.status === 'rejected') {
+      if (lock.reason instanceof LockHeldError && env.signal.aborted) return stoppedWaiting(lock.reason, request, shard, env);
+      throw lock.reason;
     }
     try {
       const reference = await referenceStep(store, shard, request, env);
       const symbols = await selectUniverse(store.handle.db, { explicit: request.symbols, shard, dryRun: request.dryRun }, logger);
-      return await crawlUniverse(symbols, shard, store, request, env, lock, reference);
+      return await crawlUniverse(symbols, shard, store, request, env, lock.value, reference);
     } finally {
-      await lock?.release();
+      await lock.value?.release();
     }
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Opens the store and takes the run lock at the same time: each is a new server session
+ * (a process start on the server), and the run needs both before its first request. The
+ * store holds two connections from the start: the run reads the stored tails and the
+ * holidays on both at once. A store that cannot be opened stops the wait for the lock.
+ * Meanwhile the time zone's data loads, which the run needs before its first request.
+ */
+async function openStoreAndLock(
+  shard: Shard | undefined,
+  dryRun: boolean,
+  env: UpdateEnvironment,
+): Promise<{ store: Store; lock: PromiseSettledResult<RunLock | undefined> }> {
+  const storeFailed = new AbortController();
+  const opening = openStore(env.config, env.logger, { openConnections: 2 });
+  opening.catch((error: unknown) => storeFailed.abort(error));
+  const locking = takeRunLock(shard, dryRun, env, AbortSignal.any([env.signal, storeFailed.signal]));
+  preloadTimeZone(env.config.timeZone);
+  const [opened, lock] = await Promise.allSettled([opening, locking]);
+  if (opened.status === 'fulfilled') return { store: opened.value, lock };
+  if (lock.status === 'fulfilled') await lock.value?.release();
+  throw opened.reason;
 }
 
 /**
@@ -105,13 +125,14 @@ async function referenceStep(store: Store, shard: Shard | undefined, request: Up
 }
 
 /** One update per shard at a time; a dry run writes nothing, so it neither takes nor waits for the lock. */
-async function takeRunLock(store: Store, shard: Shard | undefined, dryRun: boolean, env: UpdateEnvironment): Promise<RunLock | undefined> {
+async function takeRunLock(shard: Shard | undefined, dryRun: boolean, env: UpdateEnvironment, signal: AbortSignal): Promise<RunLock | undefined> {
   if (dryRun) return undefined;
   const { config } = env;
+  // The embedded database is one process's: its data directory's lock is the run's.
   return acquireRunLock(
-    store.handle.kind === 'postgres' ? config.databaseUrl : undefined,
+    config.databaseUrl ? config.databaseUrl : undefined,
     { job: 'update', shard: shardText(shard) },
-    { waitMs: config.waitLockMs, signal: env.signal, logger: env.logger, reacquireMs: config.dbRetryMs },
+    { waitMs: config.waitLockMs, signal, logger: env.logger, reacquireMs: config.dbRetryMs },
   );
 }
 

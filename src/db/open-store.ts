@@ -23,9 +23,9 @@ export interface StoreLocation {
  * Opens the database a command works on. The embedded one migrates itself; a server must
  * already be migrated (`stock-crawler migrate`), otherwise this refuses with a SchemaError.
  */
-export async function openStore(location: StoreLocation, logger: Pick<Logger, 'debug'>): Promise<Store> {
+export async function openStore(location: StoreLocation, logger: Pick<Logger, 'debug'>, options: { openConnections?: number } = {}): Promise<Store> {
   const started = performance.now();
-  const handle = await openDatabase({ databaseUrl: location.databaseUrl, dataDir: location.dataDir });
+  const handle = await openDatabase({ databaseUrl: location.databaseUrl, dataDir: location.dataDir, openConnections: options.openConnections });
   try {
     if (handle.kind === 'postgres') await requireCurrentSchema(handle.db);
     const bars = await createDailyBarsRepository(handle.db, { bulk: handle.bulk, vocabulary: location.rowVocabulary });
