@@ -136,8 +136,9 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
     try {
       // No statement of the run outlives it, even when it ended before every tail was read.
       await tails?.done.catch(() => undefined);
-      await writer?.close();
-      await runtime.close();
+      // Together: the mirrors' sockets close while the writer's last commit is waited for.
+      const [written] = await Promise.allSettled([writer?.close(), runtime.close()]);
+      if (written.status === 'rejected') throw written.reason;
     } finally {
       // Last, with the parser threads gone: the build's sort is the run's largest allocation.
       await (await bulkLoad)?.();
