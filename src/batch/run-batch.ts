@@ -117,8 +117,9 @@ export interface BatchEnd {
 /**
  * The nightly pipeline: plan each symbol as its newest stored day comes in (skip what is
  * fresh, ask only for new bars), then fetch → parse → validate → check the overlap →
- * write, a bounded number of symbols at a time. A failed symbol is a result; a fatal error stops new symbols from starting,
- * lets running ones finish, and is returned rather than thrown.
+ * write, a bounded number of symbols at a time. A failed symbol is a result; a fatal error
+ * (the store's tails unreadable among them) stops new symbols from starting, lets running
+ * ones finish, and is returned rather than thrown.
  */
 export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   const { options } = deps;

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { batchSummarySchema } from '../../src/documents/batch-summary.js';
+import { acquireRunLock } from '../../src/db/locks/run-lock.js';
 import { lastClosedSession } from '../../src/batch/trading-session.js';
 import { backends, createPgliteDir, createTestDatabase } from '../support/databases.js';
 import { heldAtGate, startGatedMirror, type GatedMirror } from '../support/gated-mirror.js';
@@ -149,6 +150,22 @@ backends.find((backend) => backend.kind === 'postgres')!.describe('stock-crawler
     }
     gate.open();
     expect((await holder.cli.done).code).toBe(0);
+  });
+
+  it('does not wait for the lock when the store cannot be used: an unmigrated server is refused at once', async () => {
+    // The store is opened while the lock is taken: its failure must end the wait, not sit behind it.
+    const bare = await createTestDatabase();
+    const held = await acquireRunLock(bare.url, { job: 'update', shard: null });
+    try {
+      const startedAt = Date.now();
+      const run = await runCli(['update', '--symbols', '2330', '--wait-lock=90'], { env: { DATABASE_URL: bare.url, BROKER_URLS: `gate=${gate.url}` } });
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toContain('migrate');
+      expect(Date.now() - startedAt).toBeLessThan(30_000);
+    } finally {
+      await held.release();
+      await bare.drop();
+    }
   });
 
   it('refuses a bad --wait-lock with exit 2', async () => {

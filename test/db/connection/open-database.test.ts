@@ -44,6 +44,25 @@ serverBackend.describe('openDatabase against TEST_DATABASE_URL [postgres]', () =
       await database.drop();
     }
   });
+
+  it('opens as many connections as asked before returning, each a session of the server, kept for the first reads', async () => {
+    const database = await createTestDatabase();
+    const handle = await openDatabase({ databaseUrl: database.url, dataDir: '/nonexistent', applicationName: 'sc-open-two', openConnections: 2 });
+    try {
+      expect(handle.pool?.totalCount).toBe(2);
+      expect(handle.pool?.idleCount).toBe(2);
+      const { rows } = await sql<{ sessions: number }>`select count(*)::int as sessions from pg_stat_activity where application_name = 'sc-open-two'`.execute(
+        handle.db,
+      );
+      expect(rows).toEqual([{ sessions: 2 }]);
+      // Two reads at once run on the two sessions already open: no third is started.
+      await Promise.all([sql`select pg_sleep(0.05)`.execute(handle.db), sql`select pg_sleep(0.05)`.execute(handle.db)]);
+      expect(handle.pool?.totalCount).toBe(2);
+    } finally {
+      await handle.close();
+      await database.drop();
+    }
+  });
 });
 
 describe('openDatabase without a URL (embedded PGlite)', () => {
