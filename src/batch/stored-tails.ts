@@ -139,11 +139,14 @@ export function readStoredTails(
       const recent = await recentBars(chunk, perSymbol);
       for (const [symbol, bars] of recent) tails.add(symbol, bars);
     });
-    // Each read is awaited through `done` or newestDay; this only keeps a failure from being reported unhandled.
+    // Each read is awaited through `done` or newestDay, maybe later than it fails: these
+    // handlers only keep the failure from being reported unhandled in the meantime.
     read.catch(() => undefined);
     reads.push(read);
     previous = read;
   }
+  const done = previous.then(() => tails);
+  done.catch(() => undefined);
   return {
     newestDay: async (symbol) => {
       const index = chunkOf.get(symbol);
@@ -151,7 +154,7 @@ export function readStoredTails(
       return tails.newestDay(symbol);
     },
     lastBars: (asked, count) => tails.lastBars(asked, count),
-    done: previous.then(() => tails),
+    done,
   };
 }
 

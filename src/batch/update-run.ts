@@ -91,17 +91,11 @@ export async function runUpdate(request: UpdateRequest, env: UpdateEnvironment):
 }
 
 /**
- * Opens the store and takes the run lock at the same time: each is a new server session
- * (a process start on the server), and the run needs both before its first request. The
- * store holds two connections from the start: the run reads the stored tails and the
- * holidays on both at once. A store that cannot be opened stops the wait for the lock.
- * Meanwhile the time zone's data loads, which the run needs before its first request.
+ * Opens the store (two connections: the stored tails and the holidays are read at once) and
+ * takes the run lock together, each a server process start, while the time zone's data
+ * loads. A store that cannot be opened stops the wait for the lock.
  */
-async function openStoreAndLock(
-  shard: Shard | undefined,
-  dryRun: boolean,
-  env: UpdateEnvironment,
-): Promise<{ store: Store; lock: PromiseSettledResult<RunLock | undefined> }> {
+async function openStoreAndLock(shard: Shard | undefined, dryRun: boolean, env: UpdateEnvironment): Promise<{ store: Store; lock: PromiseSettledResult<RunLock | undefined> }> {
   const storeFailed = new AbortController();
   const opening = openStore(env.config, env.logger, { openConnections: 2 });
   opening.catch((error: unknown) => storeFailed.abort(error));

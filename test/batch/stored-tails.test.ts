@@ -121,4 +121,12 @@ describe('readStoredTails', () => {
     await expect(reading.done).rejects.toThrow('connection lost');
     expect(asked).toEqual([['2330'], ['2317']]);
   });
+
+  it('holds a failure that comes before anyone waits for it, without reporting it unhandled', async () => {
+    const reading = readStoredTails(['2330', '2317'], 3, async () => Promise.reject(new Error('refused')), { first: 1, most: 1 });
+    // The caller reads the holidays first: the tails' failure is only looked at later.
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await expect(reading.done).rejects.toThrow('refused');
+    await expect(reading.newestDay('2317')).rejects.toThrow('refused');
+  });
 });
