@@ -136,9 +136,9 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
   let unexpected: { error: unknown } | undefined;
   let cancelled = 0;
   const budget = createBarBudget(options.barsInFlight ?? Number.POSITIVE_INFINITY);
-  const planned = plannedSymbols(deps);
+  const planning: PlanningEnd = { failure: undefined, unread: 0 };
   const { notStarted } = await runPool(
-    planned.plans,
+    plannedSymbols(deps, planning),
     options.symbolsInFlight,
     async ([symbol, plan]) => {
       const release = await budget.acquire(plan.count);
@@ -175,63 +175,52 @@ export async function runBatch(deps: RunBatchDeps): Promise<BatchEnd> {
         if (!releasedByCommit) release();
       }
     },
-    () => fatal !== undefined || planned.failure !== undefined || deps.shouldStop(),
+    () => fatal !== undefined || planning.failure !== undefined || deps.shouldStop(),
   );
   if (commits.size > 0) deps.flushWrites?.();
   await Promise.all(commits);
   if (unexpected !== undefined) throw unexpected.error;
-  if (planned.failure !== undefined) noteFatal(planned.failure.error);
-  return { notStarted: notStarted + cancelled + planned.unread, fatal };
+  if (planning.failure !== undefined) noteFatal(planning.failure.error);
+  return { notStarted: notStarted + cancelled + planning.unread, fatal };
 }
 
-interface PlannedSymbols {
-  /** The symbols to crawl with their plans, in order; the fresh ones are reported skipped and left out. */
-  plans: AsyncIterable<[string, Exclude<SymbolPlan, { kind: 'skip' }>]>;
-  /** Why the store could not say what it holds of the rest (set when `plans` ends early). */
-  readonly failure: { error: unknown } | undefined;
+/** How planning ended when the store could not say what it holds of the rest. */
+interface PlanningEnd {
+  failure: { error: unknown } | undefined;
   /** Symbols never planned, after a failure. */
-  readonly unread: number;
+  unread: number;
 }
 
-/** Plans each symbol as its newest stored day comes in. */
-function plannedSymbols(deps: RunBatchDeps): PlannedSymbols {
+/**
+ * The symbols to crawl with their plans, in order, each as its newest stored day comes in;
+ * the fresh ones are reported skipped and left out. A failed read ends it, noted in `end`.
+ */
+async function* plannedSymbols(deps: RunBatchDeps, end: PlanningEnd): AsyncGenerator<[string, Exclude<SymbolPlan, { kind: 'skip' }>]> {
   const { options } = deps;
   const symbols = [...new Set(deps.symbols)];
-  const state: { failure: { error: unknown } | undefined; unread: number } = { failure: undefined, unread: 0 };
-  async function* plans(): AsyncGenerator<[string, Exclude<SymbolPlan, { kind: 'skip' }>]> {
-    for (const [index, symbol] of symbols.entries()) {
-      let latestStored: string | null;
-      try {
-        latestStored = await deps.latestStored(symbol);
-      } catch (error) {
-        state.failure = { error };
-        state.unread = symbols.length - index;
-        return;
-      }
-      const plan = planSymbol({
-        symbol,
-        latestStored,
-        lastSession: deps.lastSession,
-        force: options.force,
-        full: options.full,
-        onlyStale: options.onlyStale === true,
-        holidays: options.holidays,
-        overlapBars: options.overlapBars,
-        fullCount: options.fullCount,
-      });
-      if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped', latest: latestStored ?? deps.lastSession });
-      else yield [symbol, plan];
+  for (const [index, symbol] of symbols.entries()) {
+    let latestStored: string | null;
+    try {
+      latestStored = await deps.latestStored(symbol);
+    } catch (error) {
+      end.failure = { error };
+      end.unread = symbols.length - index;
+      return;
     }
+    const plan = planSymbol({
+      symbol,
+      latestStored,
+      lastSession: deps.lastSession,
+      force: options.force,
+      full: options.full,
+      onlyStale: options.onlyStale === true,
+      holidays: options.holidays,
+      overlapBars: options.overlapBars,
+      fullCount: options.fullCount,
+    });
+    if (plan.kind === 'skip') deps.onResult({ symbol, status: 'skipped', latest: latestStored ?? deps.lastSession });
+    else yield [symbol, plan];
   }
-  return {
-    plans: plans(),
-    get failure() {
-      return state.failure;
-    },
-    get unread() {
-      return state.unread;
-    },
-  };
 }
 
 type FailedContext = { symbol: string; attempts: Attempt[]; faults: MirrorFault[] };
