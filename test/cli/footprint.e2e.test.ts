@@ -64,6 +64,10 @@ describe('what a run loads', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ success: true });
     expect(run.builtins).toContain('NativeModule http');
     expect(run.builtins).not.toContain(NODE_FETCH);
+    // undici's HTTP/2 client is given a stand-in for node:http2 (no-http2.ts): plain HTTP/1.1
+    // to the mirrors needs neither it nor TLS.
+    expect(run.builtins).not.toContain('NativeModule http2');
+    expect(run.builtins).not.toContain('NativeModule tls');
   });
 
   it('the probe sees it when a process does touch the global fetch classes', async () => {
