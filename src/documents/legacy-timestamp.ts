@@ -45,10 +45,21 @@ export function formatLegacyTimestamp(epochMs: number, timeZone: string): string
   const instant = new Date(seconds * 1000);
   const utcYear = instant.getUTCFullYear();
   if (!(utcYear >= 1 && utcYear <= 9999)) throw new RangeError(`year out of range for an ISO timestamp: ${epochMs}`);
+  return `${localSecond(seconds, timeZone)}.${String(fraction).padStart(6, '0')}`;
+}
+
+// A run's documents carry one timestamp per symbol, thousands of them within a few seconds:
+// the zone's rules are applied once per second, not once per timestamp.
+let lastSecond: { seconds: number; timeZone: string; text: string } | undefined;
+
+/** 'YYYY-MM-DDTHH:MM:SS' of the whole second `seconds` (since the epoch) in `timeZone`. */
+function localSecond(seconds: number, timeZone: string): string {
+  if (lastSecond?.seconds === seconds && lastSecond.timeZone === timeZone) return lastSecond.text;
   const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(instant)) parts[part.type] = part.value;
-  const date = `${(parts.year ?? '').padStart(4, '0')}-${parts.month}-${parts.day}`;
-  return `${date}T${parts.hour}:${parts.minute}:${parts.second}.${String(fraction).padStart(6, '0')}`;
+  for (const part of formatterFor(timeZone).formatToParts(new Date(seconds * 1000))) parts[part.type] = part.value;
+  const text = `${(parts.year ?? '').padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  lastSecond = { seconds, timeZone, text };
+  return text;
 }
 
 /** A `timestamp` value of the old documents (see {@link LEGACY_TIMESTAMP_PATTERN}). */

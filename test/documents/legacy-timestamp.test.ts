@@ -26,6 +26,16 @@ describe('formatLegacyTimestamp', () => {
     expect(formatLegacyTimestamp(at('2026-01-01T12:00:00Z'), 'America/New_York')).toBe('2026-01-01T07:00:00.000000');
   });
 
+  it('gives each timestamp of one second its own fraction and its own zone', () => {
+    const second = at('2026-12-02T10:31:07Z');
+    expect(formatLegacyTimestamp(second + 1, 'Asia/Taipei')).toBe('2026-12-02T18:31:07.001000');
+    expect(formatLegacyTimestamp(second + 2, 'Asia/Taipei')).toBe('2026-12-02T18:31:07.002000');
+    expect(formatLegacyTimestamp(second + 3, 'UTC')).toBe('2026-12-02T10:31:07.003000');
+    expect(formatLegacyTimestamp(second + 4, 'Asia/Taipei')).toBe('2026-12-02T18:31:07.004000');
+    expect(formatLegacyTimestamp(second + 1000, 'Asia/Taipei')).toBe('2026-12-02T18:31:08.000000');
+    expect(() => formatLegacyTimestamp(second, 'Mars/Olympus_Mons')).toThrow(RangeError);
+  });
+
   it('refuses what it cannot write', () => {
     expect(() => formatLegacyTimestamp(Number.NaN, 'UTC')).toThrow(RangeError);
     expect(() => formatLegacyTimestamp(Number.POSITIVE_INFINITY, 'UTC')).toThrow(RangeError);
