@@ -3,8 +3,9 @@ import type { DailyBar } from '../../core/daily-bar.js';
 import { CrawlerError, SchemaError } from '../../errors.js';
 import type { BulkTransaction } from '../connection/bulk-transaction.js';
 import { toPgArrayLiteral } from '../connection/pg-array.js';
-import { hasUniqueKeyOn, tableColumns, tableIndexes } from '../schema/catalog.js';
-import { isCreatedByCrawler } from '../schema/table-owner.js';
+import { hasUniqueKeyOn } from '../schema/catalog.js';
+import { describeTables } from '../schema/table-description.js';
+import { isCrawlerComment } from '../schema/table-owner.js';
 import type { Database } from '../schema/tables.js';
 import { tradeDateKind, type TradeDateKind } from '../schema/trade-date-sql.js';
 import { barsReadStatements, type BarsReadStatements } from './bars-statements.js';
@@ -81,17 +82,17 @@ interface Table {
  * @throws SchemaError when the table, a needed column or the unique key is missing.
  */
 export async function createDailyBarsRepository(db: Kysely<Database>, options: DailyBarsRepositoryOptions = {}): Promise<DailyBarsRepository> {
-  const columns = await tableColumns(db, 'stock_daily_data');
+  const { columns, indexes, comment } = (await describeTables(db, ['stock_daily_data'])).get('stock_daily_data')!;
   const missing = REQUIRED_COLUMNS.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw new SchemaError(columns.size === 0 ? 'stock_daily_data does not exist; run `stock-crawler migrate`' : `stock_daily_data lacks ${missing.join(', ')}`);
   }
   const kind = tradeDateKind(columns.get('trade_date'));
   if (kind === undefined) throw new SchemaError(`stock_daily_data.trade_date has type ${columns.get('trade_date')}`);
-  if (!hasUniqueKeyOn(await tableIndexes(db, 'stock_daily_data'), ['stock_code', 'trade_date'])) {
+  if (!hasUniqueKeyOn(indexes, ['stock_code', 'trade_date'])) {
     throw new SchemaError('stock_daily_data has no unique key on (stock_code, trade_date); run `stock-crawler migrate`');
   }
-  const vocabulary = rowVocabularyFor(options.vocabulary, await isCreatedByCrawler(db, 'stock_daily_data'));
+  const vocabulary = rowVocabularyFor(options.vocabulary, isCrawlerComment(comment));
   if (vocabulary.validated !== undefined && !columns.has('is_validated')) throw new SchemaError('stock_daily_data lacks is_validated');
   const valueTypes = Object.fromEntries(VALUE_COLUMNS.map((c) => [c, columns.get(c) ?? ''])) as Record<ValueColumn, string>;
   let upsert: string;

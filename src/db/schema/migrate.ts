@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { CrawlerError, DatabaseUnavailableError, SchemaError } from '../../errors.js';
-import { tableColumns, tableExists } from './catalog.js';
+import { describeTables } from './table-description.js';
 import { isConnectionFailure } from '../connection/connection-errors.js';
 import * as m0001 from './migrations/0001-adopt-or-create-tables.js';
 import * as m0002 from './migrations/0002-crawl-runs.js';
@@ -66,8 +66,9 @@ export async function migrateToLatest(
 
 /** Reads the schema state without changing anything. */
 export async function checkSchema(db: Kysely<any>): Promise<SchemaStatus> {
+  const tables = await describeTables(db, [MIGRATION_TABLE, 'stocks', 'stock_daily_data']);
   let applied: string[] = [];
-  if (await tableExists(db, MIGRATION_TABLE)) {
+  if (tables.get(MIGRATION_TABLE)?.exists === true) {
     const { rows } = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db);
     applied = rows.map((row) => row.name);
   }
@@ -75,15 +76,9 @@ export async function checkSchema(db: Kysely<any>): Promise<SchemaStatus> {
   const pending = known.filter((name) => !applied.includes(name));
   const unknown = applied.filter((name) => !known.includes(name));
 
-  const missingTables: string[] = [];
-  for (const table of ['stocks', 'stock_daily_data']) {
-    if (!(await tableExists(db, table))) missingTables.push(table);
-  }
-  let flavour: SchemaStatus['flavour'] = null;
-  if (!missingTables.includes('stock_daily_data')) {
-    const columns = await tableColumns(db, 'stock_daily_data');
-    flavour = columns.get('trade_date') === 'date' ? 'crawler' : 'legacy';
-  }
+  const missingTables = ['stocks', 'stock_daily_data'].filter((table) => tables.get(table)?.exists !== true);
+  const bars = tables.get('stock_daily_data');
+  const flavour: SchemaStatus['flavour'] = bars?.exists === true ? (bars.columns.get('trade_date') === 'date' ? 'crawler' : 'legacy') : null;
   const current = pending.length === 0 && unknown.length === 0 && missingTables.length === 0;
   return { current, applied, pending, unknown, missingTables, flavour };
 }

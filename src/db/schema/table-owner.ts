@@ -21,5 +21,10 @@ export async function markCreatedByCrawler(db: Kysely<any>, table: string, migra
 export async function isCreatedByCrawler(db: Kysely<any>, table: string): Promise<boolean> {
   const { rows } = await sql<{ comment: string | null }>`
     select obj_description(to_regclass(${table}), 'pg_class') as comment`.execute(db);
-  return rows[0]?.comment?.startsWith(MARK) === true;
+  return isCrawlerComment(rows[0]?.comment ?? null);
+}
+
+/** Whether a table's comment is the crawler's mark (see markCreatedByCrawler). */
+export function isCrawlerComment(comment: string | null): boolean {
+  return comment?.startsWith(MARK) === true;
 }
