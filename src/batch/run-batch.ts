@@ -9,6 +9,7 @@ import { planSymbol, type SymbolPlan } from './plan.js';
 import type { HolidayCalendar } from './trading-session.js';
 import { runPool } from '../task-pool.js';
 import { createBarBudget } from './bar-budget.js';
+import { barsToWrite } from './unchanged-bars.js';
 import { fetchTrustedBars, type BatchFetchRequest, type TrustedFailureCode } from './trusted-bars.js';
 
 export type { BatchFetchRequest } from './trusted-bars.js';
@@ -249,6 +250,8 @@ async function crawlPlanned(symbol: string, plan: Exclude<SymbolPlan, { kind: 's
 
   // Only the count: a closure naming `bars` would keep every bar alive until the commit.
   const barCount = bars.length;
+  const written = barsToWrite(stored, bars);
+  const twins = written.unchanged;
   const finish = (counts: UpsertCounts | null): BatchSymbolResult => ({
     symbol,
     status: 'stored',
@@ -256,16 +259,16 @@ async function crawlPlanned(symbol: string, plan: Exclude<SymbolPlan, { kind: 's
     plan: plan.kind,
     bars: barCount,
     validation,
-    counts,
+    counts: counts === null ? null : { ...counts, unchanged: counts.unchanged + twins },
     revised,
     confirmed,
     attempts,
     faults,
   });
   if (deps.enqueue === undefined) return { kind: 'done', result: finish(null) };
-  if (bars.length === 0) return { kind: 'done', result: finish({ created: 0, updated: 0, unchanged: 0 }) };
+  if (written.bars.length === 0) return { kind: 'done', result: finish({ created: 0, updated: 0, unchanged: 0 }) };
   try {
-    const { committed } = await deps.enqueue(symbol, bars, broker);
+    const { committed } = await deps.enqueue(symbol, written.bars, broker);
     return { kind: 'writing', committed, finish, failed: { symbol, attempts, faults } };
   } catch (error) {
     if (isFatal(error)) throw error;

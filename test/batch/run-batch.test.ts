@@ -98,6 +98,32 @@ describe('runBatch and the writer', () => {
     expect(events.slice(4).sort()).toEqual(['stored 1101', 'stored 1102', 'stored 1103']);
   });
 
+  it('hands the writer only the bars that differ from the stored ones, and counts the rest unchanged', async () => {
+    const events: string[] = [];
+    const { deps, release } = depsWithHeldCommits(['1101'], events);
+    const day = (n: number) => `2024-01-0${n}`;
+    const stored = [1, 2, 3].map((n) => ({ stock_code: '1101', trade_date: day(n), open_price: 100, high_price: 100, low_price: 100, close_price: 100, volume: 1_000, data_quality: 'valid' as const }));
+    const handed: string[][] = [];
+    const results: unknown[] = [];
+    const done = runBatch({
+      ...deps,
+      lastSession: day(5),
+      today: day(6),
+      latestStored: async () => day(3),
+      recentBars: async () => new Map([['1101', stored]]),
+      enqueue: async (symbol, bars) => {
+        handed.push(bars.map((b) => b.trade_date));
+        return deps.enqueue!(symbol, bars, 'm0');
+      },
+      onResult: (result) => results.push(result),
+    });
+    while (handed.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await done;
+    expect(handed).toEqual([[day(4), day(5)]]);
+    expect(results).toEqual([expect.objectContaining({ status: 'stored', bars: 5, counts: { created: 2, updated: 0, unchanged: 3 } })]);
+  });
+
   it('does not when nothing is waiting to be written', async () => {
     const events: string[] = [];
     const { deps } = depsWithHeldCommits(['1101'], events);
