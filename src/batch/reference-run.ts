@@ -4,10 +4,12 @@ import { listUniverse, type UniverseFilter, type UniverseRow } from '../db/marke
 import { openStore } from '../db/open-store.js';
 import type { Logger } from '../logger.js';
 import { syncReference } from './reference-sync.js';
-import type { SyncFlags, SyncRunResult } from './sync-run.js';
+import { checkSyncFlags, type SyncFlags, type SyncRunResult } from './sync-run.js';
 
 /** `sync`: opens the database (migrating the embedded one) and syncs the universe and the calendar into it. */
 export async function runSyncCommand(flags: SyncFlags, env: { config: Config; logger: Logger; signal: AbortSignal }): Promise<SyncRunResult> {
+  // Refused before the database is opened (the embedded one takes a second to start).
+  checkSyncFlags(flags);
   const store = await openStore(env.config, env.logger);
   try {
     return await syncReference(store.handle.db, flags, { ...env, clock: systemClock });

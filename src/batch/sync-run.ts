@@ -62,6 +62,11 @@ export interface SyncRunResult {
   error: SourceRefusedError | null;
 }
 
+/** @throws UsageError for flags that exclude each other. */
+export function checkSyncFlags(flags: SyncFlags): void {
+  if (flags.symbolsOnly && flags.calendarOnly) throw new UsageError('--symbols-only and --calendar-only exclude each other');
+}
+
 /**
  * Runs `stock-crawler sync`: the symbol universe from the ISIN pages and the market
  * holidays from the schedule, each source applied on its own or refused with a reason;
@@ -71,7 +76,7 @@ export interface SyncRunResult {
  */
 export async function runSync(deps: SyncDeps): Promise<SyncRunResult> {
   const { flags } = deps;
-  if (flags.symbolsOnly && flags.calendarOnly) throw new UsageError('--symbols-only and --calendar-only exclude each other');
+  checkSyncFlags(flags);
   const runs = deps.runs ?? createRunsRepository(deps.db);
   const runId = deps.run?.id ?? randomUUID();
   const record = !flags.dryRun;
