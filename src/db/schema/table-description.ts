@@ -15,7 +15,7 @@ export interface TableDescription {
 }
 
 /**
- * Describes `tables` in one statement. Every command opens its store by checking the
+ * Describes `tables` in one statement, in the order given. Every command opens its store by checking the
  * schema and the bars table; asked one question at a time, that was eight round trips to
  * the server before any work (the catalog answers each in microseconds).
  */
@@ -34,8 +34,9 @@ export async function describeTables(db: Kysely<any>, tables: readonly string[])
                                                order by k.ord)) order by c.relname)
                      from pg_index i join pg_class c on c.oid = i.indexrelid
                      where i.indrelid = r.oid and i.indpred is null and i.indexprs is null), '[]')::text as indexes
-    from unnest(${toPgArrayLiteral([...tables])}::text[]) as t(name)
-    cross join lateral (select to_regclass(t.name)::oid as oid) as r`.execute(db);
+    from unnest(${toPgArrayLiteral([...tables])}::text[]) with ordinality as t(name, ord)
+    cross join lateral (select to_regclass(t.name)::oid as oid) as r
+    order by t.ord`.execute(db);
   return new Map(
     rows.map((row) => [
       row.name,
