@@ -1,6 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { CrawlerError, DatabaseUnavailableError, SchemaError } from '../../errors.js';
-import { describeTables } from './table-description.js';
+import { describeTables } from './catalog.js';
 import { isConnectionFailure } from '../connection/connection-errors.js';
 import * as m0001 from './migrations/0001-adopt-or-create-tables.js';
 import * as m0002 from './migrations/0002-crawl-runs.js';

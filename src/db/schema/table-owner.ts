@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { tableComment } from './catalog.js';
 
 /**
  * Which tables the crawler created, as opposed to adopted from the Python backend. The
@@ -19,9 +20,7 @@ export async function markCreatedByCrawler(db: Kysely<any>, table: string, migra
 
 /** Whether the crawler created `table` (see markCreatedByCrawler); false for a missing table. */
 export async function isCreatedByCrawler(db: Kysely<any>, table: string): Promise<boolean> {
-  const { rows } = await sql<{ comment: string | null }>`
-    select obj_description(to_regclass(${table}), 'pg_class') as comment`.execute(db);
-  return isCrawlerComment(rows[0]?.comment ?? null);
+  return isCrawlerComment(await tableComment(db, table));
 }
 
 /** Whether a table's comment is the crawler's mark (see markCreatedByCrawler). */

@@ -1,15 +1,14 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { tableColumns, tableExists, tableIndexes } from '../../../src/db/schema/catalog.js';
+import { describeTables, hasUniqueKeyOn, tableColumns, tableExists, tableIndexes } from '../../../src/db/schema/catalog.js';
 import { migrateToLatest } from '../../../src/db/schema/migrate.js';
-import { describeTables } from '../../../src/db/schema/table-description.js';
 import { isCreatedByCrawler, isCrawlerComment } from '../../../src/db/schema/table-owner.js';
 import { describeBackends, useEmptyDatabase } from '../../support/databases.js';
 
 describeBackends('describeTables', (backend) => {
   const fresh = useEmptyDatabase(backend, { scope: 'test' });
 
-  it('answers in one statement what tableExists, tableColumns, tableIndexes and the owner mark answer one by one', async () => {
+  it('describes several tables in one statement as each is described alone, the missing ones included', async () => {
     await migrateToLatest(fresh.db);
     await sql`create table "odd ""name""" (b int, a text unique, c int, primary key (c, b))`.execute(fresh.db);
     await sql`create index partial_ix on "odd ""name""" (a) where a is not null`.execute(fresh.db);
@@ -24,7 +23,11 @@ describeBackends('describeTables', (backend) => {
       expect(table.indexes, name).toEqual(await tableIndexes(fresh.db, name));
       expect(isCrawlerComment(table.comment), name).toBe(await isCreatedByCrawler(fresh.db, name));
     }
-    expect(described.get('stock_daily_data')).toMatchObject({ exists: true, comment: expect.stringMatching(/^stock-crawler:/) });
+    const bars = described.get('stock_daily_data')!;
+    expect(bars).toMatchObject({ exists: true, comment: expect.stringMatching(/^stock-crawler:/) });
+    expect(bars.columns.get('trade_date')).toBe('date');
+    expect(bars.columns.get('open_price')).toBe('numeric(12,4)');
+    expect(hasUniqueKeyOn(bars.indexes, ['stock_code', 'trade_date'])).toBe(true);
     expect(described.get('"odd ""name"""')).toMatchObject({
       exists: true,
       comment: "the backend's",
