@@ -1,4 +1,4 @@
-import { calendarDateIn } from '../clock.js';
+import { calendarDateIn, minutesIntoDayIn } from '../clock.js';
 import { dayNumber, formatDay, isWeekdayNumber } from '../core/day-number.js';
 import { UsageError } from '../errors.js';
 
@@ -52,7 +52,7 @@ export interface SessionOptions {
 export function lastClosedSession(nowMs: number, options: SessionOptions): string {
   const readyMinutes = parseReadyAt(options.readyAt);
   const today = calendarDateIn(nowMs, options.timeZone);
-  const ready = minutesIntoDay(nowMs, options.timeZone) >= readyMinutes;
+  const ready = minutesIntoDayIn(nowMs, options.timeZone) >= readyMinutes;
   if (ready && isTradingDay(today, options.holidays)) return today;
   return previousTradingDay(today, options.holidays);
 }
@@ -126,22 +126,4 @@ function countAtMost(sorted: readonly number[], n: number): number {
     else high = mid;
   }
   return low;
-}
-
-const timeFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes since local midnight in `timeZone`. */
-function minutesIntoDay(epochMs: number, timeZone: string): number {
-  let formatter = timeFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    timeFormatters.set(timeZone, formatter);
-  }
-  let hour = 0;
-  let minute = 0;
-  for (const part of formatter.formatToParts(new Date(epochMs))) {
-    if (part.type === 'hour') hour = Number(part.value);
-    if (part.type === 'minute') minute = Number(part.value);
-  }
-  return hour * 60 + minute;
 }
