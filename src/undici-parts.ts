@@ -5,14 +5,21 @@
  * compile its WebAssembly HTTP parser: tens of MB of resident memory at start for code a
  * crawler run never calls.
  */
-import type { Dispatcher } from 'undici';
+import type { buildConnector as BuildConnector, Dispatcher } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import requestOnDispatcher from 'undici/lib/api/api-request.js';
 import createRedirectInterceptor from 'undici/lib/interceptor/redirect.js';
+import buildConnectorFunction from 'undici/lib/core/connect.js';
 
 export const Agent = AgentClass;
 export type Agent = InstanceType<typeof AgentClass>;
 export type { Dispatcher };
+
+/** undici's own TCP/TLS connector (what a Client builds from its `connect` options). */
+export const buildConnector = buildConnectorFunction;
+export type Connector = BuildConnector.connector;
+export type ConnectOptions = BuildConnector.Options;
+export type ConnectCallback = BuildConnector.Callback;
 
 /** Follows up to `maxRedirections` redirects (undici's `interceptors.redirect`). */
 export const redirectInterceptor = createRedirectInterceptor;

@@ -7,6 +7,7 @@ import { createIoTurns } from '../mirrors/io-turns.js';
 import { createMirrorClient } from '../mirrors/mirror-client.js';
 import type { Mirror } from '../mirrors/mirror-list.js';
 import { createMirrorScheduler, type MirrorScheduler } from '../mirrors/mirror-scheduler.js';
+import { socketsAhead } from '../mirrors/warm-connector.js';
 import { createRotation } from '../mirrors/rotation.js';
 import { sleep } from '../sleep.js';
 import type { DailySeries } from '../core/daily-series.js';
@@ -31,6 +32,11 @@ export interface CrawlRuntime {
   fetch(symbol: string, request?: FetchRequest): Promise<FetchOutcome<DailySeries>>;
   /** The batch's request pool and circuit breakers, when created with `pooled`. */
   scheduler: MirrorScheduler | undefined;
+  /**
+   * Opens the mirrors' first sockets now, for a batch of `symbols` (pooled only): a caller
+   * about to wait on the database lets the connections be set up meanwhile.
+   */
+  warmUp(symbols: number): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,11 @@ export function createCrawlRuntime(
   return {
     mirrors,
     scheduler,
+    warmUp(symbols) {
+      if (scheduler === undefined) return;
+      const sockets = socketsAhead({ mirrors: mirrors.length, concurrency: config.concurrency, perMirror: config.perMirror, symbols });
+      for (const mirror of mirrors) client.warm(mirror, sockets);
+    },
     fetch: (symbol, request = {}) =>
       fetchSymbol(symbol, {
         mirrors,

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher } from '../undici-parts.js';
+import { Agent, buildConnector, type Dispatcher } from '../undici-parts.js';
 import { MirrorError } from '../errors.js';
 import { DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import type { Mirror } from './mirror-list.js';
 import { toMirrorError } from './network-error.js';
+import { createWarmConnector } from './warm-connector.js';
 import { charsetOf, contentLengthOf, isTransientStatus, parseRetryAfter } from './response-headers.js';
 
 /** Timeouts (milliseconds), limits and identity of the HTTP client (defaults in config/options.ts). */
@@ -48,9 +49,11 @@ export interface MirrorClient {
    * `signal.reason` when the caller aborted.
    */
   get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse>;
+  /** Opens `sockets` connections to the mirror now, for its next requests to take (see warm-connector.ts). */
+  warm(mirror: Mirror, sockets: number): void;
   /** Connections opened to the mirror's origin so far: few means keep-alive works (no socket churn). */
   connectionsOpened(mirror: Mirror): number;
-  /** Closes the keep-alive pools once in-flight requests have ended. */
+  /** Closes the keep-alive pools once in-flight requests have ended, and the sockets opened ahead that none took. */
   close(): Promise<void>;
 }
 
@@ -72,8 +75,9 @@ interface MirrorTarget {
  * `request()` cost more main-thread time than the answer's bytes.
  */
 export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
+  const connector = createWarmConnector(buildConnector({ timeout: options.connectTimeoutMs }));
   const agent = new Agent({
-    connect: { timeout: options.connectTimeoutMs },
+    connect: connector.connect,
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? KEEP_ALIVE_FALLBACK_MS,
@@ -107,8 +111,12 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
 
   return {
     get,
+    warm: (mirror, sockets) => connector.warm(targetOf(mirror).origin, sockets),
     connectionsOpened: (mirror) => opened.get(new URL(mirror.baseUrl).origin) ?? 0,
-    close: () => agent.close(),
+    close: () => {
+      connector.close();
+      return agent.close();
+    },
   };
 }
 
