@@ -33,8 +33,9 @@ export interface CrawlRuntime {
   /** The batch's request pool and circuit breakers, when created with `pooled`. */
   scheduler: MirrorScheduler | undefined;
   /**
-   * Opens the mirrors' first sockets now, for a batch of `symbols` (pooled only): a caller
-   * about to wait on the database lets the connections be set up meanwhile.
+   * Opens the mirrors' first sockets for a batch of `symbols` (pooled only), in the next
+   * turn of the event loop: a caller about to wait on the database lets the connections be
+   * set up meanwhile.
    */
   warmUp(symbols: number): void;
   close(): Promise<void>;
@@ -66,6 +67,7 @@ export function createCrawlRuntime(
   const ioTurns = createIoTurns();
   const query = queryFrom(config);
   const policy = retryPolicyFrom(config);
+  let closed = false;
 
   const logAttempt = (symbol: string) => (attempt: Attempt) => {
     options.metrics?.observeAttempt(attempt);
@@ -79,7 +81,12 @@ export function createCrawlRuntime(
     warmUp(symbols) {
       if (scheduler === undefined) return;
       const sockets = socketsAhead({ mirrors: mirrors.length, concurrency: config.concurrency, perMirror: config.perMirror, symbols });
-      for (const mirror of mirrors) client.warm(mirror, sockets);
+      // In a turn of its own: the statements the caller has just issued are sent first,
+      // rather than after some milliseconds of opening sockets.
+      setImmediate(() => {
+        if (closed) return;
+        for (const mirror of mirrors) client.warm(mirror, sockets);
+      });
     },
     fetch: (symbol, request = {}) =>
       fetchSymbol(symbol, {
@@ -99,6 +106,7 @@ export function createCrawlRuntime(
         ...(request.signal === undefined ? {} : { signal: request.signal }),
       }),
     async close() {
+      closed = true;
       await Promise.allSettled([client.close(), parser.close()]);
     },
   };

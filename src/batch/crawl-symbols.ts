@@ -73,8 +73,6 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
       : createBarWriter({ db: store.handle.db, repository: store.bars, retryMs: config.dbRetryMs, signal: grace.cancel, onRetry: logRetry(logger) });
   let bulkLoad: Promise<(() => Promise<void>) | undefined> | undefined;
   const symbols = [...new Set(request.symbols)];
-  // The mirrors' connections are set up while the stored tails and the holidays are read.
-  runtime.warmUp(symbols.length);
   const read = retrying(config.dbRetryMs, grace.cancel, logger);
   // One read for both: a symbol's newest stored day is the last of its recent bars.
   const tails =
@@ -85,7 +83,10 @@ export async function crawlSymbols(request: CrawlRequest, context: CrawlContext)
           most: TAIL_CHUNK,
         });
   try {
-    const holidays = store === undefined ? [] : await read(() => createHolidaysRepository(store.handle.db).days());
+    const holidaysRead = store === undefined ? Promise.resolve([]) : read(() => createHolidaysRepository(store.handle.db).days());
+    // The mirrors' connections are set up while the stored tails and the holidays are read.
+    runtime.warmUp(symbols.length);
+    const holidays = await holidaysRead;
     // Weekdays less the stored holidays; weekdays alone until a calendar was synced.
     const calendar = holidayCalendar(holidays);
     const nowMs = context.clock.now();
