@@ -11,9 +11,10 @@ const timeFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * Zones whose offset from UTC has not changed since `sinceMs`: their wall clock is UTC
- * shifted, read without Intl. The first Intl formatter a process builds loads ICU's locale
- * and calendar data, ~30 ms of this thread that every run paid at start-up, just as its
- * database sessions were opening. Asia/Taipei, the exchange's zone and the default: UTC+8,
+ * shifted, read without Intl. Each kind of Intl formatter a process builds first loads ICU's
+ * locale and calendar data, ~30 ms of this thread that every run paid at start-up (just as
+ * its database sessions were opening) and again for the old service's timestamps at its
+ * end. Asia/Taipei, the exchange's zone and the default: UTC+8,
  * without daylight saving since October 1979 (tz database); any other zone goes to Intl.
  */
 const FIXED_OFFSETS: ReadonlyMap<string, { offsetMs: number; sinceMs: number }> = new Map([
@@ -56,6 +57,35 @@ export function minutesIntoDayIn(epochMs: number, timeZone: string): number {
     if (part.type === 'minute') minute = Number(part.value);
   }
   return hour * 60 + minute;
+}
+
+const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The wall-clock time 'YYYY-MM-DDTHH:MM:SS' of an instant in a time zone, to the second (the
+ * fraction of `epochMs` is dropped). @throws RangeError for an unknown zone.
+ */
+export function dateTimeIn(epochMs: number, timeZone: string): string {
+  const shifted = shiftedToZone(epochMs, timeZone);
+  if (shifted !== undefined) return shifted.toISOString().slice(0, 19);
+  let formatter = dateTimeFormatters.get(timeZone);
+  if (formatter === undefined) {
+    // h23, not hour12: false, which some ICU versions render as "24" at midnight.
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    dateTimeFormatters.set(timeZone, formatter);
+  }
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(new Date(epochMs))) parts[part.type] = part.value;
+  return `${(parts.year ?? '').padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDateIn, isKnownTimeZone, minutesIntoDayIn } from '../src/clock.js';
+import { calendarDateIn, dateTimeIn, isKnownTimeZone, minutesIntoDayIn } from '../src/clock.js';
 
 describe('calendarDateIn', () => {
   it('gives the Taipei date, which runs eight hours ahead of UTC', () => {
@@ -32,8 +32,12 @@ describe('a zone whose offset is fixed (Asia/Taipei)', () => {
   const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   for (let i = 0; i < 2_000; i++) instants.push(Date.UTC(1980, 0, 1) + Math.floor(random() * (Date.UTC(2100, 0, 1) - Date.UTC(1980, 0, 1))));
 
+  const intlDateTime = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Taipei', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
   it('gives the same date and time of day as Intl', () => {
     for (const ms of instants) {
+      // sv-SE writes 'YYYY-MM-DD HH:MM:SS'.
+      expect(dateTimeIn(ms, 'Asia/Taipei'), new Date(ms).toISOString()).toBe(intlDateTime.format(new Date(ms)).replace(' ', 'T'));
       expect(calendarDateIn(ms, 'Asia/Taipei'), new Date(ms).toISOString()).toBe(intlDate.format(new Date(ms)));
       expect(minutesIntoDayIn(ms, 'Asia/Taipei'), new Date(ms).toISOString()).toBe(intlMinutes(ms));
     }
@@ -43,11 +47,14 @@ describe('a zone whose offset is fixed (Asia/Taipei)', () => {
     const summer1979 = Date.UTC(1979, 6, 15, 15, 30); // 00:30 on 16 July, UTC+9 then
     expect(minutesIntoDayIn(summer1979, 'Asia/Taipei')).toBe(intlMinutes(summer1979));
     expect(calendarDateIn(summer1979, 'Asia/Taipei')).toBe(intlDate.format(new Date(summer1979)));
+    expect(dateTimeIn(summer1979, 'Asia/Taipei')).toBe('1979-07-16T00:30:00');
   });
 
   it('reads other zones through Intl', () => {
     const ms = Date.UTC(2026, 6, 1, 3, 45);
     expect(minutesIntoDayIn(ms, 'America/New_York')).toBe(23 * 60 + 45);
     expect(calendarDateIn(ms, 'America/New_York')).toBe('2026-06-30');
+    expect(dateTimeIn(ms + 7_250, 'America/New_York')).toBe('2026-06-30T23:45:07');
+    expect(() => dateTimeIn(ms, 'Asia/Nowhere')).toThrow(RangeError);
   });
 });

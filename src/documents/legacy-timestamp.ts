@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { dateTimeIn } from '../clock.js';
 
 /**
  * The old service's `timestamp` values are Python's `datetime.now().isoformat()`: the
@@ -8,27 +9,6 @@ import * as z from 'zod/mini';
  * always writes it.
  */
 export const LEGACY_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?$/;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    // h23, not hour12: false, which some ICU versions render as "24" at midnight.
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 /**
  * Formats an instant as the old service did: local time in `timeZone` (an IANA name,
@@ -55,9 +35,7 @@ let lastSecond: { seconds: number; timeZone: string; text: string } | undefined;
 /** 'YYYY-MM-DDTHH:MM:SS' of the whole second `seconds` (since the epoch) in `timeZone`. */
 function localSecond(seconds: number, timeZone: string): string {
   if (lastSecond?.seconds === seconds && lastSecond.timeZone === timeZone) return lastSecond.text;
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(seconds * 1000))) parts[part.type] = part.value;
-  const text = `${(parts.year ?? '').padStart(4, '0')}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+  const text = dateTimeIn(seconds * 1000, timeZone);
   lastSecond = { seconds, timeZone, text };
   return text;
 }
