@@ -1,6 +1,5 @@
 import { CrawlerError, FormatError, MirrorError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
-import { createAbortScope } from './abort-scope.js';
 import { verdictOf } from './attempt-verdict.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import { faultKindOf, type FaultKind } from './fault-kind.js';
@@ -156,17 +155,20 @@ async function attemptOnce<T>(
   lease: MirrorLease | undefined,
 ): Promise<AttemptResult<T>> {
   const began = deps.now();
-  // The symbol's deadline cuts an attempt short too; the client reports it as its caller's abort.
-  const scope = createAbortScope(
-    deps.signal,
-    remainingMs,
-    () => new MirrorError('E_MIRROR_TIMEOUT', mirror.name, `${symbol}: the symbol's deadline passed`, { transient: true }),
-  );
+  // The symbol's deadline cuts an attempt short too.
+  let deadlinePassed = false;
+  const cutoff = {
+    afterMs: remainingMs,
+    reason: () => {
+      deadlinePassed = true;
+      return new MirrorError('E_MIRROR_TIMEOUT', mirror.name, `${symbol}: the symbol's deadline passed`, { transient: true });
+    },
+  };
   let status: number | undefined;
   let requestMs: number | undefined;
   const report: LeaseResult = { verdict: 'aborted' };
   try {
-    const response = await deps.client.get(mirror, symbol, deps.query, scope.signal);
+    const response = await deps.client.get(mirror, symbol, deps.query, deps.signal, cutoff);
     requestMs = deps.now() - began;
     lease?.release();
     status = response.status;
@@ -183,8 +185,8 @@ async function attemptOnce<T>(
     requestMs ??= deps.now() - began;
     if (deps.signal?.aborted) throw deps.signal.reason;
     // Cut short by our own deadline, the attempt says nothing about the mirror.
-    report.verdict = error instanceof MirrorError && scope.timedOut() ? 'neutral' : verdictOf(error);
-    const failed = failedAttempt(error, mirror.name, status, deps.now() - began, scope.timedOut());
+    report.verdict = error instanceof MirrorError && deadlinePassed ? 'neutral' : verdictOf(error);
+    const failed = failedAttempt(error, mirror.name, status, deps.now() - began, deadlinePassed);
     if (failed === undefined) {
       // A bug, not a mirror failure: it propagates, and the mirror is not blamed.
       report.verdict = 'aborted';
@@ -193,7 +195,6 @@ async function attemptOnce<T>(
     if (error instanceof MirrorError) report.retryAfterMs = error.retryAfterMs;
     return failed;
   } finally {
-    scope.dispose();
     lease?.report({ ...report, ms: requestMs });
   }
 }

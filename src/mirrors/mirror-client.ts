@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, type Dispatcher } from '../undici-parts.js';
 import { MirrorError } from '../errors.js';
+import { onAbort } from '../on-abort.js';
 import { DJBCD_PATH, djbcdSearch, requestHeaders } from './djbcd-url.js';
 import type { DjbcdQuery } from './djbcd-url.js';
 import type { Mirror } from './mirror-list.js';
@@ -41,14 +42,20 @@ export interface MirrorResponse {
   ms: number;
 }
 
+/** A limit of the caller's, shorter than the attempt timeout: after `afterMs` the request is cut off and rejected with `reason()`. */
+export interface Cutoff {
+  afterMs: number;
+  reason: () => unknown;
+}
+
 /** Sends one request to one mirror. */
 export interface MirrorClient {
   /**
    * GETs the djbcd payload of `symbol`. Rejects with a {@link MirrorError} for every
-   * mirror failure (`transient` says whether another try may help), or with
-   * `signal.reason` when the caller aborted.
+   * mirror failure (`transient` says whether another try may help), with
+   * `signal.reason` when the caller aborted, or with the cutoff's reason once it passed.
    */
-  get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse>;
+  get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal, cutoff?: Cutoff): Promise<MirrorResponse>;
   /** Opens `sockets` connections to the mirror now, for its next requests to take (see warm-connector.ts). */
   warm(mirror: Mirror, sockets: number): void;
   /** Connections opened to the mirror's origin so far: few means keep-alive works (no socket churn). */
@@ -96,7 +103,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
     return target;
   };
 
-  function get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal): Promise<MirrorResponse> {
+  function get(mirror: Mirror, symbol: string, query: DjbcdQuery, signal?: AbortSignal, cutoff?: Cutoff): Promise<MirrorResponse> {
     try {
       signal?.throwIfAborted();
     } catch (error) {
@@ -104,7 +111,7 @@ export function createMirrorClient(options: MirrorClientOptions): MirrorClient {
     }
     const target = targetOf(mirror);
     return new Promise<MirrorResponse>((resolve, reject) => {
-      const exchange = new Exchange(mirror.name, options, signal, resolve, reject);
+      const exchange = new Exchange(mirror.name, options, { signal, cutoff }, resolve, reject);
       agent.dispatch({ origin: target.origin, path: `${target.path}?${djbcdSearch(symbol, query)}`, method: 'GET', headers: target.headers }, exchange);
     });
   }
@@ -140,15 +147,23 @@ class Exchange {
   private readonly chunks: Uint8Array[] = [];
   private received = 0;
 
+  private readonly signal: AbortSignal | undefined;
+  private readonly unsubscribe: (() => void) | undefined;
+
   constructor(
     private readonly mirror: string,
     private readonly options: MirrorClientOptions,
-    private readonly signal: AbortSignal | undefined,
+    limits: { signal: AbortSignal | undefined; cutoff: Cutoff | undefined },
     private readonly resolve: (response: MirrorResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    this.timer = setTimeout(() => this.timedOut(), Math.max(0, options.attemptTimeoutMs));
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    const { signal, cutoff } = limits;
+    // One timer for both limits: the caller's cutoff when it comes first.
+    const cutoffFirst = cutoff !== undefined && cutoff.afterMs <= options.attemptTimeoutMs;
+    const onTimer = cutoffFirst ? () => this.cutOff(cutoff.reason()) : () => this.timedOut();
+    this.timer = setTimeout(onTimer, Math.max(0, cutoffFirst ? cutoff.afterMs : options.attemptTimeoutMs));
+    this.signal = signal;
+    this.unsubscribe = signal === undefined ? undefined : onAbort(signal, this.onAbort);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -245,7 +260,7 @@ class Exchange {
   private finish(): void {
     this.settled = true;
     clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.unsubscribe?.();
   }
 
   private tooLarge(): MirrorError {

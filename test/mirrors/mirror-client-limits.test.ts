@@ -52,6 +52,28 @@ describe('mirror client: timeouts', () => {
     expect(error.retryAfterMs).toBe(5000);
   });
 
+  it("the caller's cutoff, when it comes before the attempt timeout, rejects with its reason and drops the socket", async () => {
+    let closed = false;
+    const { mirror } = await serve((_req, res) => {
+      res.once('close', () => {
+        closed = true;
+      });
+    });
+    const reason = new Error("the symbol's deadline passed");
+    const started = Date.now();
+    const cutoff = { afterMs: 100, reason: () => reason };
+    await expect(client({ attemptTimeoutMs: 10_000 }).get(mirror, '2330', DEFAULT_QUERY, undefined, cutoff)).rejects.toBe(reason);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect.poll(() => closed).toBe(true);
+  });
+
+  it('a cutoff after the attempt timeout leaves the attempt timeout to answer', async () => {
+    const { mirror } = await serve(() => {});
+    const cutoff = { afterMs: 5_000, reason: () => new Error('not this one') };
+    const error = await mirrorErrorOf(client({ attemptTimeoutMs: 100 }).get(mirror, '2330', DEFAULT_QUERY, undefined, cutoff));
+    expect(error.code).toBe('E_MIRROR_TIMEOUT');
+  });
+
   it("the caller's abort rejects with the caller's reason, not a mirror failure", async () => {
     const { mirror } = await serve(() => {});
     const controller = new AbortController();
