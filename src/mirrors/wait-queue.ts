@@ -1,3 +1,5 @@
+import { onAbort } from '../on-abort.js';
+
 /** One caller waiting in a {@link WaitQueue}. */
 export interface Waiter<T> {
   resolve: (value: T) => void;
@@ -7,8 +9,8 @@ export interface Waiter<T> {
 }
 
 interface Entry<T> extends Waiter<T> {
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
+  /** Stops watching the waiter's signal. */
+  unsubscribe: (() => void) | undefined;
 }
 
 /**
@@ -44,14 +46,15 @@ export class WaitQueue<T> {
   /** Queues a waiter; the promise settles when it is taken and told, or rejects on abort. `signal` must not be aborted yet. */
   add(candidates: readonly number[], signal: AbortSignal | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry<T> = { resolve, reject, signal, candidates, onAbort: () => {} };
-      entry.onAbort = () => {
-        const at = this.entries.indexOf(entry);
-        if (at >= 0) this.take(at);
-        reject(signal?.reason);
-        this.onAbandoned();
-      };
-      signal?.addEventListener('abort', entry.onAbort, { once: true });
+      const entry: Entry<T> = { resolve, reject, candidates, unsubscribe: undefined };
+      if (signal !== undefined) {
+        entry.unsubscribe = onAbort(signal, () => {
+          const at = this.entries.indexOf(entry);
+          if (at >= 0) this.take(at);
+          reject(signal.reason);
+          this.onAbandoned();
+        });
+      }
       for (const index of candidates) this.demand[index]! += 1;
       this.entries.push(entry);
     });
@@ -60,7 +63,7 @@ export class WaitQueue<T> {
   /** Removes the waiter at position `at` and returns it, to be resolved or rejected. */
   take(at: number): Waiter<T> {
     const [entry] = this.entries.splice(at, 1);
-    entry!.signal?.removeEventListener('abort', entry!.onAbort);
+    entry!.unsubscribe?.();
     for (const index of entry!.candidates) this.demand[index]! -= 1;
     return entry!;
   }
