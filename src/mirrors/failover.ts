@@ -127,7 +127,9 @@ function standings(
   policy: RetryPolicy,
   external: readonly number[] | undefined,
 ): MirrorStanding[] {
-  const result = Array.from({ length: mirrorCount }, () => ({ excluded: false, blockedUntil: -Infinity }));
+  // Plain loops: this runs for every attempt of every symbol, mostly before V8 optimizes it.
+  const result: MirrorStanding[] = [];
+  for (let m = 0; m < mirrorCount; m++) result.push({ excluded: false, blockedUntil: -Infinity });
   for (const record of history) {
     const standing = result[record.mirrorIndex];
     if (standing === undefined) continue;
@@ -139,16 +141,20 @@ function standings(
     else if (retryAfterMs > policy.retryAfterMaxMs) standing.excluded = true;
     else standing.blockedUntil = record.endedAt + retryAfterMs;
   }
-  external?.forEach((until, m) => {
-    const standing = result[m];
-    if (standing !== undefined) standing.blockedUntil = Math.max(standing.blockedUntil, until);
-  });
+  if (external !== undefined) {
+    for (let m = 0; m < Math.min(external.length, mirrorCount); m++) {
+      const standing = result[m]!;
+      standing.blockedUntil = Math.max(standing.blockedUntil, external[m]!);
+    }
+  }
   return result;
 }
 
 /** Mirror indexes in rotation order beginning at `from`, each once. */
 function scan(from: number, mirrorCount: number): number[] {
-  return Array.from({ length: mirrorCount }, (_, i) => mod(from + i, mirrorCount));
+  const order: number[] = [];
+  for (let i = 0; i < mirrorCount; i++) order.push(mod(from + i, mirrorCount));
+  return order;
 }
 
 function mod(n: number, m: number): number {
