@@ -42,7 +42,7 @@ export interface MirrorResponse {
   ms: number;
 }
 
-/** A limit of the caller's, shorter than the attempt timeout: after `afterMs` the request is cut off and rejected with `reason()`. */
+/** A limit of the caller's (a symbol's deadline): after `afterMs` the request is cut off and rejected with `reason()`, unless the attempt timeout comes first. */
 export interface Cutoff {
   afterMs: number;
   reason: () => unknown;
