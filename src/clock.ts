@@ -11,11 +11,11 @@ const timeFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * Zones whose offset from UTC has not changed since `sinceMs`: their wall clock is UTC
- * shifted, read without Intl. Each kind of Intl formatter a process builds first loads ICU's
- * locale and calendar data, ~30 ms of this thread that every run paid at start-up (just as
- * its database sessions were opening) and again for the old service's timestamps at its
- * end. Asia/Taipei, the exchange's zone and the default: UTC+8,
- * without daylight saving since October 1979 (tz database); any other zone goes to Intl.
+ * shifted, read without Intl. Each kind of Intl formatter a process builds first loads
+ * ICU's locale and calendar data, ~30 ms of this thread that every run paid at start-up
+ * (just as its database sessions were opening) and again for the old service's timestamps
+ * at its end. Asia/Taipei, the exchange's zone and the default: UTC+8, without daylight
+ * saving since October 1979 (tz database). Any other zone goes to Intl.
  */
 const FIXED_OFFSETS: ReadonlyMap<string, { offsetMs: number; sinceMs: number }> = new Map([
   ['Asia/Taipei', { offsetMs: 8 * 3_600_000, sinceMs: Date.UTC(1980, 0, 1) }],
