@@ -18,22 +18,30 @@ export interface WarmConnector {
   close(): void;
 }
 
-/** A socket opened ahead: connecting, connected (and unclaimed), or gone. */
+/** A claim on a socket opened ahead: whom to give it to, and how to connect anew instead. */
+interface Claim {
+  callback: ConnectCallback;
+  connectAnew: () => void;
+}
+
+/** A socket opened ahead: connecting, connected (and unclaimed), taken, or gone. */
 class WarmSocket {
   private socket: Socket | undefined;
-  private failed = false;
-  private claim: ConnectCallback | undefined;
+  private settled = false;
+  private discarded = false;
+  private claim: Claim | undefined;
   private readonly onIdleError = (): void => {
     // An idle socket reset by the server: it is not handed over.
-    this.failed = true;
+    this.drop();
   };
 
-  constructor(base: Connector, options: ConnectOptions, private readonly fallback: (callback: ConnectCallback) => void) {
+  constructor(base: Connector, options: ConnectOptions) {
     base(options, (error, socket) => {
-      if (error !== null || socket === null) this.failed = true;
-      else {
+      this.settled = true;
+      if (error === null && socket !== null) {
         this.socket = socket;
         socket.on('error', this.onIdleError);
+        if (this.discarded) this.drop();
       }
       const claim = this.claim;
       this.claim = undefined;
@@ -41,34 +49,34 @@ class WarmSocket {
     });
   }
 
-  /** Gives the socket to `callback` once connected; a failed or closed one falls back to a new connection. */
-  handOver(callback: ConnectCallback): void {
-    if (this.socket === undefined && !this.failed) {
-      this.claim = callback;
+  /** Gives the socket to the claim once connected; one that failed or closed meanwhile makes it connect anew. */
+  handOver(claim: Claim): void {
+    if (!this.settled) {
+      this.claim = claim;
       return;
     }
     const socket = this.socket;
     this.socket = undefined;
     socket?.off('error', this.onIdleError);
-    if (socket === undefined || this.failed || socket.destroyed || !socket.writable) {
+    if (socket === undefined || socket.destroyed || !socket.writable) {
       socket?.destroy();
-      this.fallback(callback);
+      claim.connectAnew();
       return;
     }
-    callback(null, socket);
+    claim.callback(null, socket);
   }
 
-  /** Closes an unclaimed socket (one still connecting is closed once it connects). */
+  /** Closes the socket if no request took it (one still connecting, once it connects). */
   discard(): void {
-    if (this.socket !== undefined) {
-      this.socket.off('error', this.onIdleError);
-      this.socket.on('error', () => {}).destroy();
-      this.socket = undefined;
-    } else if (!this.failed) {
-      this.claim = (error, socket) => {
-        if (error === null) socket?.on('error', () => {}).destroy();
-      };
-    }
+    this.discarded = true;
+    this.drop();
+  }
+
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.off('error', this.onIdleError);
+    socket?.on('error', () => {}).destroy();
   }
 }
 
@@ -83,7 +91,7 @@ export function createWarmConnector(base: Connector): WarmConnector {
     if (warm === undefined) base(options, callback);
     // Never within the call: a pool asks for a connection from inside its own dispatch loop,
     // which ignores a connection handed back before it returns (as undici's connector never does).
-    else queueMicrotask(() => warm.handOver(callback));
+    else queueMicrotask(() => warm.handOver({ callback, connectAnew: () => base(options, callback) }));
   };
 
   return {
@@ -96,7 +104,7 @@ export function createWarmConnector(base: Connector): WarmConnector {
       const key = keyOf(url.protocol, hostname, url.port);
       const list = ahead.get(key) ?? [];
       ahead.set(key, list);
-      for (let i = 0; i < count; i++) list.push(new WarmSocket(base, options, (callback) => base(options, callback)));
+      for (let i = 0; i < count; i++) list.push(new WarmSocket(base, options));
     },
     close() {
       for (const list of ahead.values()) for (const warm of list.splice(0)) warm.discard();

@@ -8,15 +8,17 @@ import { DEFAULT_QUERY } from '../support/defaults.js';
 import { ENDPOINT, PAYLOAD, useClientHarness } from './client-harness.js';
 
 /** A TCP server that accepts and holds every connection, as undici's pools see a mirror before any request. */
-async function tcpServer(): Promise<{ server: Server; accepted: Socket[]; port: number }> {
+async function tcpServer(): Promise<{ server: Server; accepted: Socket[]; closed: () => number; port: number }> {
   const accepted: Socket[] = [];
+  let closed = 0;
   const server = createServer((socket) => {
     socket.on('error', () => {});
+    socket.on('close', () => (closed += 1));
     accepted.push(socket);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { server, accepted, port: (server.address() as AddressInfo).port };
+  return { server, accepted, closed: () => closed, port: (server.address() as AddressInfo).port };
 }
 
 const until = async (done: () => boolean): Promise<void> => {
@@ -105,6 +107,15 @@ describe('warm connector', () => {
     connector.warm(origin, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(connectWith(connector, port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('closes a socket still connecting when it is closed, once it connects, and opens no other', async () => {
+    const { accepted, closed, connector, origin } = await setUp();
+    connector.warm(origin, 1);
+    connector.close();
+    await until(() => closed() === 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(accepted).toHaveLength(1);
   });
 
   it('closes the sockets no request took', async () => {
