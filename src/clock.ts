@@ -6,9 +6,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const timeFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * Zones whose offset from UTC has not changed since `sinceMs`: their wall clock is UTC
  * shifted, read without Intl. Each kind of Intl formatter a process builds first loads
@@ -30,33 +27,13 @@ function shiftedToZone(epochMs: number, timeZone: string): Date | undefined {
 
 /** The calendar date (`YYYY-MM-DD`) of an instant in a time zone, e.g. today in Asia/Taipei. */
 export function calendarDateIn(epochMs: number, timeZone: string): string {
-  const shifted = shiftedToZone(epochMs, timeZone);
-  if (shifted !== undefined) return shifted.toISOString().slice(0, 10);
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    // en-CA formats as YYYY-MM-DD.
-    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter.format(new Date(epochMs));
+  return dateTimeIn(epochMs, timeZone).slice(0, 10);
 }
 
 /** Minutes since local midnight of an instant in a time zone (0–1439). */
 export function minutesIntoDayIn(epochMs: number, timeZone: string): number {
-  const shifted = shiftedToZone(epochMs, timeZone);
-  if (shifted !== undefined) return shifted.getUTCHours() * 60 + shifted.getUTCMinutes();
-  let formatter = timeFormatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    timeFormatters.set(timeZone, formatter);
-  }
-  let hour = 0;
-  let minute = 0;
-  for (const part of formatter.formatToParts(new Date(epochMs))) {
-    if (part.type === 'hour') hour = Number(part.value);
-    if (part.type === 'minute') minute = Number(part.value);
-  }
-  return hour * 60 + minute;
+  const time = dateTimeIn(epochMs, timeZone);
+  return Number(time.slice(11, 13)) * 60 + Number(time.slice(14, 16));
 }
 
 const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -68,6 +45,7 @@ const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
 export function dateTimeIn(epochMs: number, timeZone: string): string {
   const shifted = shiftedToZone(epochMs, timeZone);
   if (shifted !== undefined) return shifted.toISOString().slice(0, 19);
+  // One formatter per zone, for the date and the time of day alike.
   let formatter = dateTimeFormatters.get(timeZone);
   if (formatter === undefined) {
     // h23, not hour12: false, which some ICU versions render as "24" at midnight.
