@@ -23,7 +23,6 @@ export class StoredTails {
   readonly #days: Int32Array;
   readonly #values: Float64Array;
   readonly #weekend: Uint8Array;
-  readonly #dayTexts = new Map<number, string>();
 
   /** Room for `capacity` symbols of `perSymbol` bars each (perSymbol ≤ 255). */
   constructor(capacity: number, perSymbol: number) {
@@ -60,11 +59,8 @@ export class StoredTails {
   newestDay(symbol: string): string | null {
     const row = this.#rows.get(symbol);
     if (row === undefined) return null;
-    const day = this.#days[row * this.#perSymbol + this.#counts[row]! - 1]!;
-    // Most symbols share their newest day: one string for each distinct day.
-    let text = this.#dayTexts.get(day);
-    if (text === undefined) this.#dayTexts.set(day, (text = formatDay(day)));
-    return text;
+    // Most symbols share their newest day; formatDay makes each day's text once.
+    return formatDay(this.#days[row * this.#perSymbol + this.#counts[row]! - 1]!);
   }
 
   /** The newest `perSymbol` bars of each symbol asked for, oldest first; symbols without any are absent. */
